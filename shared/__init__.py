@@ -1,0 +1,1 @@
+"""Plumbing and contracts that all four Heard services share; no domain rules live here."""

@@ -1,0 +1,49 @@
+"""The dead-letter writer: a rejected record goes, unchanged, to `<topic>.dlq` with why.
+
+The original headers and sealed value are kept (so an operator can re-drive the record
+once the cause is fixed); the reason is a code plus a detail that never holds child data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+
+from shared.bus.topics import dlq_topic
+from shared.errors import EventRejected
+
+log = logging.getLogger("heard.dlq")
+
+REASON_HEADER = "dlq_reason"
+
+
+class DeadLetterWriter:
+    """Publishes rejected records and counts them by reason."""
+
+    def __init__(self, producer: AIOKafkaProducer, consumer_name: str) -> None:
+        self._producer = producer
+        self._consumer_name = consumer_name
+        self.counts: dict[str, int] = {}
+
+    async def send(self, record: ConsumerRecord, rejection: EventRejected) -> None:
+        """Publish `record` to its DLQ and wait for the broker's acknowledgement."""
+        headers = [
+            *list(record.headers or ()),
+            (REASON_HEADER, rejection.reason.encode()),
+            ("dlq_detail", rejection.detail[:500].encode()),
+            ("dlq_consumer", self._consumer_name.encode()),
+            ("dlq_origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        await self._producer.send_and_wait(
+            dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
+        )
+        self.counts[rejection.reason] = self.counts.get(rejection.reason, 0) + 1
+        log.warning(
+            "dead-lettered record",
+            extra={
+                "reason": rejection.reason,
+                "origin": f"{record.topic}/{record.partition}/{record.offset}",
+            },
+        )

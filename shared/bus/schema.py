@@ -1,0 +1,42 @@
+"""Migration operations for the bus tables, shared by every service's first migration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared.db.types import UTCDateTime
+
+
+def create_bus_tables() -> None:
+    """Create the outbox and inbox tables (call from a service's initial migration)."""
+    op.create_table(
+        "heard_outbox",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("key", sa.LargeBinary(), nullable=True),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("published_at", UTCDateTime(), nullable=True),
+    )
+    op.create_index("ix_heard_outbox_published_at", "heard_outbox", ["published_at"])
+    op.create_table(
+        "heard_inbox",
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("dedupe_key", sa.String(300), primary_key=True),
+        sa.Column("processed_at", UTCDateTime(), nullable=False),
+    )
+
+
+def drop_bus_tables() -> None:
+    """Drop the outbox and inbox tables."""
+    op.drop_table("heard_inbox")
+    op.drop_index("ix_heard_outbox_published_at", "heard_outbox")
+    op.drop_table("heard_outbox")

@@ -1,0 +1,41 @@
+"""Topic names and their creation on the broker."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.events.contracts import TOPICS
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic of `topic`."""
+    return f"{topic}{DLQ_SUFFIX}"
+
+
+def all_topics() -> list[str]:
+    """Every topic Heard uses, dead-letter topics included."""
+    return [*TOPICS, *(dlq_topic(t) for t in TOPICS)]
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[str] | None = None, *, partitions: int = 3
+) -> None:
+    """Create the topics that do not exist yet (safe to call from every process)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [t for t in (topics or all_topics()) if t not in existing]
+        new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in wanted]
+        if new:
+            # Another process may create them between our list and create.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(new)
+    finally:
+        await admin.close()

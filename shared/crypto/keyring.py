@@ -1,0 +1,160 @@
+"""Where keys come from: an interface, and the file-backed keyring for a single machine.
+
+Production fills `Keyring` from a KMS or Vault; the file backend keeps every key in one
+JSON document created with 0600 permissions by `heard keys init`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from shared.crypto.aead import new_data_key
+from shared.errors import ConfigurationError, KeyringError
+
+FORMAT = "heard-keyring/1"
+TOPICS = ("complaints", "triage", "cases", "audit")
+SERVICES = ("intake", "triage", "casework", "audit")
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A symmetric key for one topic, named by an id that travels with each event."""
+
+    key_id: str
+    secret: bytes
+
+
+class Keyring(Protocol):
+    """What the bus and auth need from a key store."""
+
+    def current_data_key(self, topic: str) -> DataKey:
+        """The key new events on `topic` are encrypted under."""
+        ...
+
+    def data_key(self, topic: str, key_id: str) -> DataKey:
+        """Any key, current or retired, that `topic` ever used."""
+        ...
+
+    def signing_key(self, service: str) -> Ed25519PrivateKey:
+        """The private key `service` signs its events with."""
+        ...
+
+    def verify_key(self, service: str) -> Ed25519PublicKey:
+        """The public key that checks `service`'s signatures."""
+        ...
+
+    def token_key(self) -> bytes:
+        """The MAC key for staff bearer tokens."""
+        ...
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+class FileKeyring:
+    """A keyring held in one JSON document (single-machine deployments and tests)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        if document.get("format") != FORMAT:
+            raise ConfigurationError("keyring has an unknown format")
+        self._doc = document
+
+    @classmethod
+    def load(cls, path: Path) -> FileKeyring:
+        """Read a keyring file, refusing one that others can read."""
+        if not path.exists():
+            raise ConfigurationError(f"no keyring at {path}: run `heard keys init`")
+        if path.stat().st_mode & 0o077:
+            raise ConfigurationError(f"keyring {path} must not be readable by others (chmod 600)")
+        return cls(json.loads(path.read_text("utf-8")))
+
+    def current_data_key(self, topic: str) -> DataKey:
+        """The key new events on `topic` are encrypted under."""
+        entry = self._topic(topic)
+        return self.data_key(topic, entry["current"])
+
+    def data_key(self, topic: str, key_id: str) -> DataKey:
+        """Any key, current or retired, that `topic` ever used."""
+        keys = self._topic(topic)["keys"]
+        if key_id not in keys:
+            raise KeyringError(f"no key {key_id!r} for topic {topic!r}")
+        return DataKey(key_id, _unb64(keys[key_id]))
+
+    def signing_key(self, service: str) -> Ed25519PrivateKey:
+        """The private key `service` signs its events with."""
+        keys = self._doc["signing_keys"]
+        if service not in keys:
+            raise KeyringError(f"no signing key for {service!r}")
+        return Ed25519PrivateKey.from_private_bytes(_unb64(keys[service]))
+
+    def verify_key(self, service: str) -> Ed25519PublicKey:
+        """The public key that checks `service`'s signatures."""
+        return self.signing_key(service).public_key()
+
+    def token_key(self) -> bytes:
+        """The MAC key for staff bearer tokens."""
+        return _unb64(self._doc["token_key"])
+
+    def rotate(self, topic: str) -> str:
+        """Add a fresh current key for `topic`; old keys stay so old events still open."""
+        entry = self._topic(topic)
+        key_id = f"{topic}-{len(entry['keys']) + 1}"
+        entry["keys"][key_id] = _b64(new_data_key())
+        entry["current"] = key_id
+        return key_id
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document, for saving."""
+        return self._doc
+
+    def _topic(self, topic: str) -> dict[str, Any]:
+        topics: dict[str, dict[str, Any]] = self._doc["data_keys"]
+        if topic not in topics:
+            raise KeyringError(f"no data keys for topic {topic!r}")
+        return topics[topic]
+
+
+def _private_bytes(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def new_keyring_document() -> dict[str, Any]:
+    """A complete, fresh keyring: one data key per topic, one signing key per service."""
+    return {
+        "format": FORMAT,
+        "data_keys": {
+            t: {"current": f"{t}-1", "keys": {f"{t}-1": _b64(new_data_key())}} for t in TOPICS
+        },
+        "signing_keys": {s: _b64(_private_bytes(Ed25519PrivateKey.generate())) for s in SERVICES},
+        "token_key": _b64(os.urandom(32)),
+    }
+
+
+def save_keyring_file(path: Path, document: dict[str, Any]) -> None:
+    """Write a keyring atomically with 0600 permissions from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2)
+    os.replace(tmp, path)
+
+
+def init_keyring_file(path: Path) -> None:
+    """Create a keyring file unless one exists (never overwrite live keys)."""
+    if path.exists():
+        raise ConfigurationError(f"keyring {path} already exists")
+    save_keyring_file(path, new_keyring_document())

@@ -1,0 +1,148 @@
+"""Turn contract models into sealed, signed Kafka records and back.
+
+Encoding: the payload's JSON is sealed with the topic's current AES-256-GCM key, with the
+envelope (attributes, topic, key, trace context) as associated data; the producing service
+signs associated data + ciphertext with Ed25519. Decoding checks, in order: envelope
+shape, known type, trust policy, signature, decryption, contract validation; the first
+failure raises the matching EventRejected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import ValidationError
+
+from shared.clock import utcnow
+from shared.crypto import aead, signing
+from shared.crypto.keyring import Keyring
+from shared.errors import (
+    DecryptionFailed,
+    InvalidEventData,
+    KeyringError,
+    MalformedEnvelope,
+    ProducerNotAllowed,
+    SignatureInvalid,
+    UnknownEventType,
+)
+from shared.events.contracts import EventData, registry
+from shared.events.envelope import Envelope, Headers, envelope_from_headers
+from shared.events.record import KafkaRecord
+from shared.ids import new_id
+
+T = TypeVar("T", bound=EventData)
+
+SOURCE_PREFIX = "/heard/"
+
+
+@dataclass(frozen=True)
+class Inbound(Generic[T]):
+    """A verified, decrypted event: its envelope and its validated payload."""
+
+    envelope: Envelope
+    data: T
+
+
+def source_of(service: str) -> str:
+    """The CloudEvents `source` of a Heard service."""
+    return f"{SOURCE_PREFIX}{service}"
+
+
+def validation_summary(error: ValidationError) -> str:
+    """Field locations and error kinds only: never the offending input values."""
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}:{e['type']}" for e in error.errors()]
+    return "; ".join(parts[:10])
+
+
+class EventCodec:
+    """Seals and signs outbound events of one service; verifies and opens inbound ones."""
+
+    def __init__(
+        self,
+        keyring: Keyring,
+        service: str,
+        contracts: Mapping[str, type[EventData]] | None = None,
+    ) -> None:
+        self._keyring = keyring
+        self._service = service
+        self._contracts = dict(contracts) if contracts is not None else registry()
+
+    def encode(
+        self,
+        data: EventData,
+        *,
+        subject: str,
+        traceparent: str | None = None,
+        time: datetime | None = None,
+    ) -> KafkaRecord:
+        """Seal and sign `data` as an event about `subject` (also the Kafka key)."""
+        if data.producer != self._service:
+            raise ProducerNotAllowed(f"{self._service} may not emit {data.type_name}")
+        data_key = self._keyring.current_data_key(data.topic)
+        envelope = Envelope(
+            id=str(new_id()),
+            source=source_of(self._service),
+            type=data.type_name,
+            subject=subject,
+            time=time or utcnow(),
+            keyid=data_key.key_id,
+            traceparent=traceparent,
+        )
+        key = subject.encode()
+        associated = envelope.associated_data(data.topic, key)
+        sealed = aead.seal(data_key.secret, data.model_dump_json().encode(), associated)
+        signature = signing.sign(self._keyring.signing_key(self._service), associated, sealed)
+        headers = envelope.to_headers(base64.b64encode(signature).decode("ascii"))
+        return KafkaRecord(topic=data.topic, key=key, value=sealed, headers=headers)
+
+    def verify(self, topic: str, key: bytes | None, headers: Headers, value: bytes) -> Envelope:
+        """Check shape, type, trust policy and signature, without decrypting."""
+        envelope, signature_text = envelope_from_headers(headers)
+        contract = self._contract(envelope.type)
+        if envelope.producer != contract.producer or envelope.source != source_of(
+            contract.producer
+        ):
+            raise ProducerNotAllowed(f"{envelope.source} may not emit {envelope.type}")
+        if contract.topic != topic:
+            raise MalformedEnvelope(f"{envelope.type} does not belong on {topic}")
+        if key != envelope.subject.encode():
+            raise MalformedEnvelope("key does not match subject")
+        try:
+            signature = base64.b64decode(signature_text, validate=True)
+            verify_key = self._keyring.verify_key(contract.producer)
+        except (binascii.Error, ValueError):
+            raise SignatureInvalid("signature is not base64") from None
+        except KeyringError:
+            raise SignatureInvalid("no public key for producer") from None
+        signing.verify(verify_key, signature, envelope.associated_data(topic, key), value)
+        return envelope
+
+    def decode(
+        self, topic: str, key: bytes | None, headers: Headers, value: bytes
+    ) -> Inbound[EventData]:
+        """Verify, decrypt and validate an inbound record."""
+        envelope = self.verify(topic, key, headers, value)
+        try:
+            data_key = self._keyring.data_key(topic, envelope.keyid)
+        except KeyringError:
+            raise DecryptionFailed(f"unknown key id {envelope.keyid!r}") from None
+        plaintext = aead.open_sealed(data_key.secret, value, envelope.associated_data(topic, key))
+        try:
+            data = self._contract(envelope.type).model_validate_json(plaintext)
+        except ValidationError as error:
+            raise InvalidEventData(validation_summary(error)) from None
+        return Inbound(envelope=envelope, data=data)
+
+    def knows(self, type_name: str) -> bool:
+        """Whether `type_name` is in a contract."""
+        return type_name in self._contracts
+
+    def _contract(self, type_name: str) -> type[EventData]:
+        if type_name not in self._contracts:
+            raise UnknownEventType(type_name[:100])
+        return self._contracts[type_name]

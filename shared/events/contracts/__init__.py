@@ -1,0 +1,34 @@
+"""Every event contract, and the registry the codec and the trust policy read.
+
+One module per producing service; a contract's class says its type, topic and producer,
+so the trust policy ("only triage may emit triaged") is derived, not written twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.events.contracts.base import EventData
+from shared.events.contracts.casework import CaseOpened
+from shared.events.contracts.intake import ComplaintSubmitted
+from shared.events.contracts.triage import ComplaintTriaged
+
+TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "audit")
+
+ALL_CONTRACTS: tuple[type[EventData], ...] = (ComplaintSubmitted, ComplaintTriaged, CaseOpened)
+
+
+def registry(contracts: Iterable[type[EventData]] = ALL_CONTRACTS) -> dict[str, type[EventData]]:
+    """Map each CloudEvents type name to its payload model."""
+    return {c.type_name: c for c in contracts}
+
+
+__all__ = [
+    "ALL_CONTRACTS",
+    "TOPICS",
+    "CaseOpened",
+    "ComplaintSubmitted",
+    "ComplaintTriaged",
+    "EventData",
+    "registry",
+]

@@ -1,0 +1,56 @@
+"""Events emitted by the intake service on the `complaints` topic."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.contracts.base import EventData, EventPart
+
+Channel = Literal["web", "phone", "sms", "ivr", "email", "in_person"]
+Language = Literal["ar", "en", "es", "fr", "ru", "zh"]
+AgeBand = Literal["under_8", "8_11", "12_14", "15_17", "adult", "unknown"]
+Gender = Literal["girl", "boy", "non_binary", "other", "prefer_not_to_say", "unknown"]
+Submitter = Literal["child", "on_behalf"]
+
+
+class ContactDetails(EventPart):
+    """How the mechanism may reach the child or the person acting for them."""
+
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    safe_to_contact: bool = False
+
+
+class OnBehalf(EventPart):
+    """Who submitted for the child, and the consent they state."""
+
+    relationship: str = Field(min_length=1, max_length=100)
+    child_consents: bool
+    reason_without_consent: str | None = Field(default=None, max_length=2000)
+
+
+class ComplaintSubmitted(EventData):
+    """A complaint was received and committed by intake."""
+
+    type_name: ClassVar[str] = "heard.complaint.submitted.v1"
+    topic: ClassVar[str] = "complaints"
+    producer: ClassVar[str] = "intake"
+
+    complaint_id: uuid.UUID
+    submitted_at: datetime
+    channel: Channel
+    language: Language
+    narrative: str = Field(min_length=1, max_length=20000)
+    submitted_by: Submitter
+    anonymous: bool
+    age_band: AgeBand = "unknown"
+    gender: Gender = "unknown"
+    disability: bool | None = None
+    region: str | None = Field(default=None, max_length=100)
+    contact: ContactDetails | None = None
+    on_behalf: OnBehalf | None = None

@@ -1,0 +1,128 @@
+"""`python -m services.<name> migrate|api|consume|relay`: one process per role.
+
+Each service describes itself with a `ServiceSpec`; this module turns it into processes
+that stop cleanly on SIGTERM/SIGINT (the consumer commits what it applied first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.bus.consumer import EventConsumer
+from shared.bus.dead_letters import DeadLetterWriter
+from shared.bus.kafka import make_consumer, make_producer
+from shared.bus.processing import EventDispatcher, Handler, RecordProcessor
+from shared.bus.relay import OutboxRelay
+from shared.bus.topics import ensure_topics
+from shared.db.migrations import upgrade
+from shared.logs import setup_logging
+from shared.runtime import Runtime, open_runtime
+from shared.settings import ServiceSettings
+from shared.telemetry import JsonLinesSpanExporter, setup_tracing
+
+log = logging.getLogger("heard.runner")
+
+
+def _no_processor(runtime: Runtime) -> RecordProcessor:
+    raise RuntimeError(f"{runtime.service} consumes nothing")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How a service runs: its settings, migrations, app and what it consumes."""
+
+    name: str
+    settings: Callable[[], ServiceSettings]
+    migrations: Path
+    create_app: Callable[[ServiceSettings], FastAPI]
+    subscribes: tuple[str, ...] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    processor: Callable[[Runtime], RecordProcessor] | None = None
+
+    def make_processor(self, runtime: Runtime) -> RecordProcessor:
+        """The service's own processor, or a dispatcher over its handler table."""
+        if self.processor is not None:
+            return self.processor(runtime)
+        if not self.handlers:
+            return _no_processor(runtime)
+        return EventDispatcher(runtime.codec, self.handlers)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def run_consumer(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event) -> None:
+    """Consume `spec.subscribes` as group `spec.name` until `stop` is set."""
+    bootstrap = runtime.settings.kafka_bootstrap_servers
+    consumer = make_consumer(bootstrap, spec.name, [])
+    producer = make_producer(bootstrap, f"{spec.name}-dlq")
+    await producer.start()
+    loop = EventConsumer(
+        consumer,
+        spec.make_processor(runtime),
+        runtime.uow,
+        DeadLetterWriter(producer, spec.name),
+        name=spec.name,
+    )
+    consumer.subscribe(list(spec.subscribes), listener=loop.rebalance_listener())
+    await consumer.start()
+    try:
+        await loop.run(stop)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def run_relay(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event) -> None:
+    """Publish the service's outbox until `stop` is set."""
+    producer = make_producer(runtime.settings.kafka_bootstrap_servers, f"{spec.name}-relay")
+    await producer.start()
+    try:
+        await OutboxRelay(runtime.sessions, producer).run(stop)
+    finally:
+        await producer.stop()
+
+
+async def _run_worker(spec: ServiceSpec, role: str, settings: ServiceSettings) -> None:
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    await ensure_topics(settings.kafka_bootstrap_servers)
+    async with open_runtime(spec.name, settings) as runtime:
+        worker = run_consumer if role == "consume" else run_relay
+        await worker(spec, runtime, stop)
+
+
+def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
+    """Run one role of `spec` in this process."""
+    parser = argparse.ArgumentParser(prog=f"python -m services.{spec.name}")
+    parser.add_argument("role", choices=["migrate", "api", "consume", "relay"])
+    role = parser.parse_args(argv).role
+    settings = spec.settings()
+    setup_logging(f"{spec.name}-{role}")
+    exporter = JsonLinesSpanExporter(settings.traces_file) if settings.traces_file else None
+    setup_tracing(spec.name, exporter)
+    if role == "migrate":
+        upgrade(settings.database_url, spec.migrations)
+    elif role == "api":
+        uvicorn.run(
+            spec.create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+        )
+    else:
+        asyncio.run(_run_worker(spec, role, settings))
+    log.info("%s %s stopped", spec.name, role)

@@ -1,0 +1,33 @@
+"""Settings every service shares; each service subclasses with its own env prefix.
+
+Built in `create_app()` or `main()`, never at import. The broker and keyring are set
+once for the whole system (`KAFKA_BOOTSTRAP_SERVERS`, `HEARD_KEYRING`); the database
+and port per service (`INTAKE_DATABASE_URL`, `INTAKE_PORT`, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What any Heard service process needs to start."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="HEARD_ENV"
+    )
+    database_url: str = "sqlite:///var/heard.db"
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
+    )
+    keyring_path: Path = Field(Path("var/keyring.json"), validation_alias="HEARD_KEYRING")
+    traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)

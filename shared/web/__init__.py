@@ -1,0 +1,1 @@
+"""FastAPI plumbing shared by the services' APIs: limits, errors, tracing, staff auth."""
