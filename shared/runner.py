@@ -10,9 +10,10 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,10 +21,11 @@ from fastapi import FastAPI
 from shared.bus.consumer import EventConsumer
 from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.kafka import make_consumer, make_producer
-from shared.bus.processing import EventDispatcher, Handler, RecordProcessor
+from shared.bus.processing import RecordProcessor
 from shared.bus.relay import OutboxRelay
 from shared.bus.topics import ensure_topics
 from shared.db.migrations import upgrade
+from shared.errors import ConfigurationError
 from shared.logs import setup_logging
 from shared.runtime import Runtime, open_runtime
 from shared.settings import ServiceSettings
@@ -32,29 +34,23 @@ from shared.telemetry import JsonLinesSpanExporter, setup_tracing
 log = logging.getLogger("heard.runner")
 
 
-def _no_processor(runtime: Runtime) -> RecordProcessor:
-    raise RuntimeError(f"{runtime.service} consumes nothing")
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass(frozen=True)
-class ServiceSpec:
-    """How a service runs: its settings, migrations, app and what it consumes."""
+class ServiceSpec(Generic[S]):
+    """How a service runs: its settings, migrations, app and what it consumes.
+
+    `processor` builds what the consumer applies records with, usually an
+    `EventDispatcher` over the service's table from event type to handler.
+    """
 
     name: str
-    settings: Callable[[], ServiceSettings]
+    settings: Callable[[], S]
     migrations: Path
-    create_app: Callable[[ServiceSettings], FastAPI]
+    create_app: Callable[[S], FastAPI]
     subscribes: tuple[str, ...] = ()
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
-    processor: Callable[[Runtime], RecordProcessor] | None = None
-
-    def make_processor(self, runtime: Runtime) -> RecordProcessor:
-        """The service's own processor, or a dispatcher over its handler table."""
-        if self.processor is not None:
-            return self.processor(runtime)
-        if not self.handlers:
-            return _no_processor(runtime)
-        return EventDispatcher(runtime.codec, self.handlers)
+    processor: Callable[[Runtime, S], RecordProcessor] | None = None
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -63,15 +59,19 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def run_consumer(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event) -> None:
+async def run_consumer(
+    spec: ServiceSpec[S], settings: S, runtime: Runtime, stop: asyncio.Event
+) -> None:
     """Consume `spec.subscribes` as group `spec.name` until `stop` is set."""
-    bootstrap = runtime.settings.kafka_bootstrap_servers
+    if spec.processor is None:
+        raise ConfigurationError(f"{spec.name} consumes nothing")
+    bootstrap = settings.kafka_bootstrap_servers
     consumer = make_consumer(bootstrap, spec.name, [])
     producer = make_producer(bootstrap, f"{spec.name}-dlq")
     await producer.start()
     loop = EventConsumer(
         consumer,
-        spec.make_processor(runtime),
+        spec.processor(runtime, settings),
         runtime.uow,
         DeadLetterWriter(producer, spec.name),
         name=spec.name,
@@ -85,9 +85,11 @@ async def run_consumer(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event)
         await producer.stop()
 
 
-async def run_relay(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event) -> None:
+async def run_relay(
+    spec: ServiceSpec[S], settings: S, runtime: Runtime, stop: asyncio.Event
+) -> None:
     """Publish the service's outbox until `stop` is set."""
-    producer = make_producer(runtime.settings.kafka_bootstrap_servers, f"{spec.name}-relay")
+    producer = make_producer(settings.kafka_bootstrap_servers, f"{spec.name}-relay")
     await producer.start()
     try:
         await OutboxRelay(runtime.sessions, producer).run(stop)
@@ -95,16 +97,16 @@ async def run_relay(spec: ServiceSpec, runtime: Runtime, stop: asyncio.Event) ->
         await producer.stop()
 
 
-async def _run_worker(spec: ServiceSpec, role: str, settings: ServiceSettings) -> None:
+async def _run_worker(spec: ServiceSpec[S], role: str, settings: S) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
     await ensure_topics(settings.kafka_bootstrap_servers)
     async with open_runtime(spec.name, settings) as runtime:
         worker = run_consumer if role == "consume" else run_relay
-        await worker(spec, runtime, stop)
+        await worker(spec, settings, runtime, stop)
 
 
-def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
+def main(spec: ServiceSpec[S], argv: list[str] | None = None) -> None:
     """Run one role of `spec` in this process."""
     parser = argparse.ArgumentParser(prog=f"python -m services.{spec.name}")
     parser.add_argument("role", choices=["migrate", "api", "consume", "relay"])

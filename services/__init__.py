@@ -1,0 +1,1 @@
+"""Heard's four services; none imports another."""

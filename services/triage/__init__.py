@@ -1,0 +1,1 @@
+"""Triage: decides category, urgency, queue and deadlines for each complaint."""

@@ -1,0 +1,17 @@
+"""Triage's errors.
+
+TriageError
+ +-- DecisionNotFound   no decision for that complaint (404)
+"""
+
+from __future__ import annotations
+
+from shared.errors import HeardError
+
+
+class TriageError(HeardError):
+    """Root of triage's domain errors."""
+
+
+class DecisionNotFound(TriageError):
+    """Triage has made no decision for that complaint."""
