@@ -23,7 +23,7 @@ from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.kafka import make_consumer, make_producer
 from shared.bus.processing import RecordProcessor
 from shared.bus.relay import OutboxRelay
-from shared.bus.topics import ensure_topics
+from shared.bus.topics import TopicNamespace, ensure_topics
 from shared.db.migrations import upgrade
 from shared.errors import ConfigurationError
 from shared.logs import setup_logging
@@ -66,6 +66,7 @@ async def run_consumer(
     if spec.processor is None:
         raise ConfigurationError(f"{spec.name} consumes nothing")
     bootstrap = settings.kafka_bootstrap_servers
+    names = TopicNamespace(settings.topic_prefix)
     consumer = make_consumer(bootstrap, spec.name, [])
     producer = make_producer(bootstrap, f"{spec.name}-dlq")
     await producer.start()
@@ -73,10 +74,12 @@ async def run_consumer(
         consumer,
         spec.processor(runtime, settings),
         runtime.uow,
-        DeadLetterWriter(producer, spec.name),
+        DeadLetterWriter(producer, spec.name, names),
         name=spec.name,
+        namespace=names,
     )
-    consumer.subscribe(list(spec.subscribes), listener=loop.rebalance_listener())
+    topics = [names.physical(t) for t in spec.subscribes]
+    consumer.subscribe(topics, listener=loop.rebalance_listener())
     await consumer.start()
     try:
         await loop.run(stop)
@@ -92,7 +95,8 @@ async def run_relay(
     producer = make_producer(settings.kafka_bootstrap_servers, f"{spec.name}-relay")
     await producer.start()
     try:
-        await OutboxRelay(runtime.sessions, producer).run(stop)
+        names = TopicNamespace(settings.topic_prefix)
+        await OutboxRelay(runtime.sessions, producer, namespace=names).run(stop)
     finally:
         await producer.stop()
 
@@ -100,7 +104,8 @@ async def run_relay(
 async def _run_worker(spec: ServiceSpec[S], role: str, settings: S) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    await ensure_topics(settings.kafka_bootstrap_servers)
+    names = TopicNamespace(settings.topic_prefix)
+    await ensure_topics(settings.kafka_bootstrap_servers, namespace=names)
     async with open_runtime(spec.name, settings) as runtime:
         worker = run_consumer if role == "consume" else run_relay
         await worker(spec, settings, runtime, stop)

@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS"
     )
+    topic_prefix: str = Field(
+        "", validation_alias="HEARD_TOPIC_PREFIX", pattern=r"^[a-zA-Z0-9._-]*$"
+    )
     keyring_path: Path = Field(Path("var/keyring.json"), validation_alias="HEARD_KEYRING")
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"

@@ -10,6 +10,7 @@ sends that record to the DLQ so the partition moves on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -23,8 +24,9 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.inbox import already_processed, record_processed
 from shared.bus.processing import Accepted, RecordProcessor
+from shared.bus.topics import TopicNamespace
 from shared.db.uow import UnitOfWorkFactory
-from shared.errors import EventRejected, HandlerFailed
+from shared.errors import EventRejected, HandlerFailed, MalformedEnvelope
 from shared.telemetry import context_from_traceparent, tracer
 
 log = logging.getLogger("heard.consumer")
@@ -60,6 +62,7 @@ class EventConsumer:
         name: str,
         max_attempts: int = 3,
         retry_seconds: float = 0.5,
+        namespace: TopicNamespace | None = None,
     ) -> None:
         self._consumer = consumer
         self._processor = processor
@@ -68,6 +71,7 @@ class EventConsumer:
         self.name = name
         self._max_attempts = max_attempts
         self._retry_seconds = retry_seconds
+        self._names = namespace or TopicNamespace()
         self._done: dict[TopicPartition, int] = {}
         self._stop = asyncio.Event()
 
@@ -83,7 +87,7 @@ class EventConsumer:
                 batches = await self._consumer.getmany(timeout_ms=200)
                 for records in batches.values():
                     for record in records:
-                        await self._process(record)
+                        await self._process(self._logical(record))
                         self._done[TopicPartition(record.topic, record.partition)] = (
                             record.offset + 1
                         )
@@ -104,9 +108,22 @@ class EventConsumer:
             # Lost the partitions in a rebalance: the new owner replays, the inbox dedupes.
             log.info("offset commit skipped: %s", type(error).__name__)
 
+    def _logical(self, record: ConsumerRecord) -> ConsumerRecord:
+        return dataclasses.replace(record, topic=self._names.logical(record.topic))
+
+    def _prepare(self, record: ConsumerRecord) -> Accepted | None:
+        if record.value is None:
+            raise MalformedEnvelope("record has no value")
+        try:
+            return self._processor.prepare(record)
+        except EventRejected:
+            raise
+        except Exception as error:  # whatever the bytes were, they must not stop the loop
+            raise MalformedEnvelope(f"unparsable record ({type(error).__name__})") from None
+
     async def _process(self, record: ConsumerRecord) -> None:
         try:
-            accepted = self._processor.prepare(record)
+            accepted = self._prepare(record)
         except EventRejected as rejection:
             await self._dead_letter(record, rejection)
             return

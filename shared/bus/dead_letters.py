@@ -11,7 +11,7 @@ import logging
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.topics import dlq_topic
+from shared.bus.topics import TopicNamespace, dlq_topic
 from shared.errors import EventRejected
 
 log = logging.getLogger("heard.dlq")
@@ -22,13 +22,19 @@ REASON_HEADER = "dlq_reason"
 class DeadLetterWriter:
     """Publishes rejected records and counts them by reason."""
 
-    def __init__(self, producer: AIOKafkaProducer, consumer_name: str) -> None:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        consumer_name: str,
+        namespace: TopicNamespace | None = None,
+    ) -> None:
         self._producer = producer
+        self._names = namespace or TopicNamespace()
         self._consumer_name = consumer_name
         self.counts: dict[str, int] = {}
 
     async def send(self, record: ConsumerRecord, rejection: EventRejected) -> None:
-        """Publish `record` to its DLQ and wait for the broker's acknowledgement."""
+        """Publish `record` (its topic logical) to its DLQ and wait for the acknowledgement."""
         headers = [
             *list(record.headers or ()),
             (REASON_HEADER, rejection.reason.encode()),
@@ -37,7 +43,10 @@ class DeadLetterWriter:
             ("dlq_origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
         ]
         await self._producer.send_and_wait(
-            dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
+            self._names.physical(dlq_topic(record.topic)),
+            value=record.value,
+            key=record.key,
+            headers=headers,
         )
         self.counts[rejection.reason] = self.counts.get(rejection.reason, 0) + 1
         log.warning(

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from shared.bus.outbox import OutboxMessage
+from shared.bus.topics import TopicNamespace
 from shared.clock import utcnow
 from shared.db.engine import SessionFactory
 
@@ -35,12 +36,14 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.02,
         retry_seconds: float = 1.0,
+        namespace: TopicNamespace | None = None,
     ) -> None:
         self._sessions = sessions
         self._producer = producer
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._retry_seconds = retry_seconds
+        self._names = namespace or TopicNamespace()
 
     async def publish_batch(self) -> int:
         """Publish the oldest unsent rows; return how many were published."""
@@ -73,7 +76,10 @@ class OutboxRelay:
             record = row.to_record()
             pending.append(
                 await self._producer.send(
-                    record.topic, value=record.value, key=record.key, headers=record.headers
+                    self._names.physical(record.topic),
+                    value=record.value,
+                    key=record.key,
+                    headers=record.headers,
                 )
             )
         await asyncio.gather(*pending)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -18,20 +19,45 @@ def dlq_topic(topic: str) -> str:
     return f"{topic}{DLQ_SUFFIX}"
 
 
+@dataclass(frozen=True)
+class TopicNamespace:
+    """Maps logical topic names (what contracts and signatures use) to broker topics.
+
+    A prefix lets several deployments, or several tests, share one broker; the logical
+    name stays inside the sealed envelope, so a prefix never changes what is signed.
+    """
+
+    prefix: str = ""
+
+    def physical(self, topic: str) -> str:
+        """The broker's name for logical `topic`."""
+        return f"{self.prefix}{topic}"
+
+    def logical(self, physical: str) -> str:
+        """The logical name of broker topic `physical`."""
+        return physical.removeprefix(self.prefix)
+
+
 def all_topics() -> list[str]:
     """Every topic Heard uses, dead-letter topics included."""
     return [*TOPICS, *(dlq_topic(t) for t in TOPICS)]
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str] | None = None, *, partitions: int = 3
+    bootstrap_servers: str,
+    topics: Iterable[str] | None = None,
+    *,
+    namespace: TopicNamespace | None = None,
+    partitions: int = 3,
 ) -> None:
-    """Create the topics that do not exist yet (safe to call from every process)."""
+    """Create the (logical) topics that do not exist yet; safe to call from every process."""
+    names = namespace or TopicNamespace()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [t for t in (topics or all_topics()) if t not in existing]
+        physical = [names.physical(t) for t in (topics or all_topics())]
+        wanted = [t for t in physical if t not in existing]
         new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in wanted]
         if new:
             # Another process may create them between our list and create.
