@@ -104,16 +104,18 @@ async def test_relay_publishes_exactly_the_committed_events(
         await producer.start()
         try:
             assert (
-                await OutboxRelay(runtime.sessions, producer, namespace=names).publish_batch() == 5
+                await OutboxRelay(runtime.sessions, producer, namespace=names).publish_batch()
+                == len(committed)
+                == 6
             )
         finally:
             await producer.stop()
-        assert await _count(runtime, OutboxMessage) == 5
+        assert await _count(runtime, OutboxMessage) == 6
     published = await read_all(kafka_bootstrap, names.physical("complaints"))
     subjects = {r.key.decode() for r in published if r.key}
     assert subjects == committed
     assert not subjects & rolled_back
-    assert len(published) == 5
+    assert len(published) == 6
 
 
 async def test_redelivered_event_changes_nothing(
