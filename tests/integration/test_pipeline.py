@@ -1,0 +1,154 @@
+"""One complaint through all four services in this process, on real Kafka and PostgreSQL.
+
+It checks the whole spine at handler level: intake's HTTP answer, triage's decision,
+casework's case in its queue, audit's log entries, intake's read model; and that the
+complaint is one trace from the HTTP request to the audit append (in-memory exporter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from services.audit.service import SPEC as AUDIT
+from services.casework.service import SPEC as CASEWORK
+from services.intake.service import SPEC as INTAKE
+
+from services.triage.service import SPEC as TRIAGE
+from shared.auth import issue_token
+from shared.bus.topics import TopicNamespace, ensure_topics
+from shared.crypto.keyring import FileKeyring, init_keyring_file
+from shared.db.migrations import upgrade
+from shared.ids import new_id
+from shared.runner import ServiceSpec, run_consumer, run_relay
+from shared.runtime import open_runtime
+from shared.settings import ServiceSettings
+from shared.telemetry import ScrubbingSpanExporter
+from tests.support.apps import app_client
+from tests.support.kafka_io import wait_for
+
+pytestmark = pytest.mark.integration
+
+SPECS: tuple[ServiceSpec[Any], ...] = (INTAKE, TRIAGE, CASEWORK, AUDIT)
+COMPLAINT = {
+    "channel": "web",
+    "language": "en",
+    "narrative": "My uncle hits me every day and I am scared to go home",
+    "submitted_by": "child",
+    "anonymous": True,
+    "age_band": "12_14",
+}
+
+
+@pytest.fixture(scope="module")
+def spans() -> InMemorySpanExporter:
+    """One in-memory exporter behind the scrubbing wrapper, installed once per process."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(ScrubbingSpanExporter(exporter)))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+@pytest.fixture
+def keyring_path(tmp_path: Path) -> Path:
+    path = tmp_path / "keyring.json"
+    init_keyring_file(path)
+    return path
+
+
+def _settings(
+    spec: ServiceSpec[Any], url: str, bootstrap: str, prefix: str, keys: Path
+) -> ServiceSettings:
+    return spec.settings(  # type: ignore[call-arg]
+        database_url=url,
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        HEARD_TOPIC_PREFIX=prefix,
+        HEARD_KEYRING=str(keys),
+    )
+
+
+@pytest.fixture
+async def system(
+    kafka_bootstrap: str,
+    make_database_url: Callable[[], str],
+    keyring_path: Path,
+    spans: InMemorySpanExporter,
+) -> AsyncIterator[dict[str, ServiceSettings]]:
+    """Every service's consumer and relay running as tasks, each on its own database."""
+    prefix = f"p{new_id().hex[:10]}."
+    await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
+    settings = {
+        s.name: _settings(s, make_database_url(), kafka_bootstrap, prefix, keyring_path)
+        for s in SPECS
+    }
+    stop = asyncio.Event()
+    async with AsyncExitStack() as stack:
+        tasks = []
+        for spec in SPECS:
+            upgrade(settings[spec.name].database_url, spec.migrations)
+            runtime = await stack.enter_async_context(open_runtime(spec.name, settings[spec.name]))
+            tasks.append(run_relay(spec, settings[spec.name], runtime, stop))
+            if spec.processor is not None:
+                tasks.append(run_consumer(spec, settings[spec.name], runtime, stop))
+        running = [asyncio.create_task(t) for t in tasks]
+        spans.clear()
+        try:
+            yield settings
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*running), timeout=30)
+
+
+async def test_one_complaint_is_one_case_one_trail_and_one_trace(
+    system: dict[str, ServiceSettings], keyring_path: Path, spans: InMemorySpanExporter
+) -> None:
+    token = issue_token(
+        FileKeyring.load(keyring_path).token_key(), "olga", {"caseworker", "auditor"}
+    )
+    staff = {"Authorization": f"Bearer {token}"}
+    async with (
+        app_client(INTAKE.create_app(system["intake"])) as intake,
+        app_client(CASEWORK.create_app(system["casework"])) as casework,
+        app_client(AUDIT.create_app(system["audit"])) as audit,
+    ):
+        answer = await intake.post("/api/v1/complaints", json=COMPLAINT)
+        assert answer.status_code == 201, answer.text
+        complaint_id = answer.json()["complaint_id"]
+
+        async def case_in_queue() -> bool:
+            queue = await casework.get("/api/v1/queues/protection", headers=staff)
+            return any(c["complaint_id"] == complaint_id for c in queue.json()["items"])
+
+        async def fully_audited() -> bool:
+            log = await audit.get("/api/v1/log", headers=staff)
+            return "heard.case.opened.v1" in [e["type"] for e in log.json()["entries"]]
+
+        await wait_for(case_in_queue, within=60)
+        await wait_for(fully_audited, within=60)
+        log = (await audit.get("/api/v1/log", headers=staff)).json()
+        assert sorted(e["type"] for e in log["entries"]) == [
+            "heard.case.opened.v1",
+            "heard.complaint.submitted.v1",
+            "heard.complaint.triaged.v1",
+        ]
+
+    finished = spans.get_finished_spans()
+    http = [s for s in finished if s.name.startswith("POST /api/v1/complaints")]
+    assert len(http) == 1
+    trace_id = http[0].context.trace_id
+    in_trace = {s.name for s in finished if s.context.trace_id == trace_id}
+    assert {
+        "consume heard.complaint.submitted.v1",
+        "consume heard.complaint.triaged.v1",
+        "consume heard.case.opened.v1",
+        "audit append",
+    } <= in_trace
