@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.inbox import already_processed, record_processed
 from shared.bus.processing import Accepted, RecordProcessor
-from shared.bus.topics import TopicNamespace
+from shared.bus.topics import DLQ_SUFFIX, TopicNamespace
 from shared.db.uow import UnitOfWorkFactory
 from shared.errors import EventRejected, HandlerFailed, MalformedEnvelope
 from shared.telemetry import context_from_traceparent, tracer
@@ -32,6 +32,10 @@ from shared.telemetry import context_from_traceparent, tracer
 log = logging.getLogger("heard.consumer")
 
 TRANSIENT = (OperationalError, InterfaceError, KafkaError, OSError)
+
+
+def _origin(record: ConsumerRecord) -> str:
+    return f"{record.topic}/{record.partition}/{record.offset}"
 
 
 class ConsumerStopped(Exception):
@@ -164,6 +168,15 @@ class EventConsumer:
                     return
 
     async def _dead_letter(self, record: ConsumerRecord, rejection: EventRejected) -> None:
+        if record.topic.endswith(DLQ_SUFFIX):
+            # A dead letter that cannot be processed stays where it is: a `.dlq.dlq` topic
+            # would only hide it further. It is logged and counted, and the loop goes on.
+            self._dead_letters.count(rejection.reason)
+            log.warning(
+                "unprocessable dead letter left in place",
+                extra={"reason": rejection.reason, "origin": _origin(record)},
+            )
+            return
         await self._retrying(partial(self._dead_letters.send, record, rejection))
 
     async def _apply_once(self, accepted: Accepted) -> None:

@@ -17,6 +17,9 @@ from shared.errors import EventRejected
 log = logging.getLogger("heard.dlq")
 
 REASON_HEADER = "dlq_reason"
+DETAIL_HEADER = "dlq_detail"
+CONSUMER_HEADER = "dlq_consumer"
+ORIGIN_HEADER = "dlq_origin"
 
 
 class DeadLetterWriter:
@@ -38,9 +41,9 @@ class DeadLetterWriter:
         headers = [
             *list(record.headers or ()),
             (REASON_HEADER, rejection.reason.encode()),
-            ("dlq_detail", rejection.detail[:500].encode()),
-            ("dlq_consumer", self._consumer_name.encode()),
-            ("dlq_origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+            (DETAIL_HEADER, rejection.detail[:500].encode()),
+            (CONSUMER_HEADER, self._consumer_name.encode()),
+            (ORIGIN_HEADER, f"{record.topic}/{record.partition}/{record.offset}".encode()),
         ]
         await self._producer.send_and_wait(
             self._names.physical(dlq_topic(record.topic)),
@@ -48,7 +51,7 @@ class DeadLetterWriter:
             key=record.key,
             headers=headers,
         )
-        self.counts[rejection.reason] = self.counts.get(rejection.reason, 0) + 1
+        self.count(rejection.reason)
         log.warning(
             "dead-lettered record",
             extra={
@@ -56,3 +59,7 @@ class DeadLetterWriter:
                 "origin": f"{record.topic}/{record.partition}/{record.offset}",
             },
         )
+
+    def count(self, reason: str) -> None:
+        """Count one rejected record under `reason` (sent or, for dead letters, kept)."""
+        self.counts[reason] = self.counts.get(reason, 0) + 1

@@ -1,0 +1,68 @@
+"""Audit's record processor: every record on the bus becomes one log append.
+
+Events on the ordinary topics must verify (shape, known type, trust policy, signature):
+audit checks who said something without ever reading what was said, so it needs no data
+key. Records on dead-letter topics were already refused by some consumer; they are logged
+as they are, unverified, with the reason and the refusing consumer.
+"""
+
+from __future__ import annotations
+
+from aiokafka.structs import ConsumerRecord
+
+from services.audit.handlers import append
+from services.audit.model import (
+    RawRecord,
+    dead_letter_key,
+    dead_letter_traceparent,
+    is_dead_letter_topic,
+    observe_dead_letter,
+    observe_event,
+)
+from shared.bus.processing import Accepted
+from shared.events.codec import EventCodec
+
+DEAD_LETTER_TYPE = "dead-letter"
+
+
+def raw_record(record: ConsumerRecord) -> RawRecord:
+    """The record's place and bytes, as the leaf encoding needs them."""
+    return RawRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        headers=tuple(record.headers or ()),
+        value=record.value,
+    )
+
+
+class AuditProcessor:
+    """Accepts every verifiable event and every dead letter; rejects forged events."""
+
+    def __init__(self, codec: EventCodec) -> None:
+        self._codec = codec
+
+    def prepare(self, record: ConsumerRecord) -> Accepted:
+        """Verify `record` (unless it is a dead letter) and plan its append."""
+        raw = raw_record(record)
+        if is_dead_letter_topic(raw.topic):
+            return self._dead_letter(raw)
+        envelope = self._codec.verify(record.topic, record.key, record.headers or (), raw.value)
+        return Accepted(
+            dedupe_key=envelope.dedupe_key,
+            event_type=envelope.type,
+            event_id=envelope.id,
+            traceparent=envelope.traceparent,
+            apply=append(observe_event(raw, envelope)),
+        )
+
+    def _dead_letter(self, raw: RawRecord) -> Accepted:
+        observation = observe_dead_letter(raw, self._codec.knows)
+        return Accepted(
+            dedupe_key=dead_letter_key(raw),
+            event_type=observation.type or DEAD_LETTER_TYPE,
+            event_id=observation.event_id or "",
+            traceparent=dead_letter_traceparent(raw),
+            apply=append(observation),
+        )
