@@ -1,0 +1,1 @@
+"""How Heard runs on one machine: the broker, databases, processes and the `heard` CLI."""
