@@ -67,7 +67,9 @@ async def run_consumer(
         raise ConfigurationError(f"{spec.name} consumes nothing")
     bootstrap = settings.kafka_bootstrap_servers
     names = TopicNamespace(settings.topic_prefix)
-    consumer = make_consumer(bootstrap, spec.name, [])
+    # The group is namespaced like the topics, so deployments sharing a broker never rebalance
+    # each other's consumers.
+    consumer = make_consumer(bootstrap, names.group(spec.name), [])
     producer = make_producer(bootstrap, f"{spec.name}-dlq")
     await producer.start()
     loop = EventConsumer(

@@ -33,6 +33,10 @@ class TopicNamespace:
         """The broker's name for logical `topic`."""
         return f"{self.prefix}{topic}"
 
+    def group(self, service: str) -> str:
+        """The consumer group of `service` in this namespace."""
+        return self.physical(service)
+
     def logical(self, physical: str) -> str:
         """The logical name of broker topic `physical`."""
         return physical.removeprefix(self.prefix)

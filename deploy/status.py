@@ -1,0 +1,87 @@
+"""`heard status`: each consumer group's lag and each dead-letter topic's count.
+
+Read from the broker only (committed group offsets against the log end), so it works
+while the services run, after they stopped, and against a broker somewhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from shared.bus.topics import TopicNamespace, dlq_topic
+from shared.events.contracts import TOPICS
+
+
+@dataclass(frozen=True)
+class GroupLag:
+    """How far one consumer group is behind on one topic."""
+
+    group: str
+    topic: str
+    lag: int
+    committed: int
+    end: int
+
+
+@dataclass(frozen=True)
+class BusStatus:
+    """Lag per consumer group and topic; records waiting in each dead-letter topic."""
+
+    lags: list[GroupLag]
+    dead_letters: dict[str, int]
+
+    def render(self) -> str:
+        """A plain-text table for the terminal."""
+        lines = [f"{'consumer group':<16}{'topic':<18}{'lag':>8}{'committed':>12}{'end':>10}"]
+        lines += [
+            f"{g.group:<16}{g.topic:<18}{g.lag:>8}{g.committed:>12}{g.end:>10}" for g in self.lags
+        ]
+        lines += ["", f"{'dead-letter topic':<34}{'records':>8}"]
+        lines += [f"{topic:<34}{count:>8}" for topic, count in self.dead_letters.items()]
+        return "\n".join(lines)
+
+
+async def read_status(
+    bootstrap_servers: str,
+    subscriptions: Mapping[str, Sequence[str]],
+    namespace: TopicNamespace | None = None,
+) -> BusStatus:
+    """Lag of each group in `subscriptions` (group -> logical topics) and DLQ counts."""
+    names = namespace or TopicNamespace()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-status")
+    offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="heard-status")
+    await admin.start()
+    await offsets.start()
+    try:
+        wanted = [names.physical(t) for t in (*TOPICS, *(dlq_topic(t) for t in TOPICS))]
+        described = await admin.describe_topics(wanted)
+        partitions = {
+            names.logical(topic["topic"]): [
+                TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]
+            ]
+            for topic in described
+            if topic["error_code"] == 0
+        }
+        everything = [tp for tps in partitions.values() for tp in tps]
+        ends = await offsets.end_offsets(everything) if everything else {}
+        starts = await offsets.beginning_offsets(everything) if everything else {}
+        lags = []
+        for group, topics in subscriptions.items():
+            committed = await admin.list_consumer_group_offsets(names.group(group))
+            for topic in topics:
+                tps = partitions.get(topic, [])
+                done = sum(committed[tp].offset if tp in committed else starts[tp] for tp in tps)
+                end = sum(ends[tp] for tp in tps)
+                lags.append(GroupLag(group, topic, end - done, done, end))
+        dead = {
+            topic: sum(ends[tp] - starts[tp] for tp in partitions.get(dlq_topic(topic), []))
+            for topic in TOPICS
+        }
+        return BusStatus(lags, {dlq_topic(t): n for t, n in dead.items()})
+    finally:
+        await offsets.stop()
+        await admin.close()

@@ -1,0 +1,141 @@
+"""The whole of Heard as separate OS processes: per service its migrations, then its API,
+consumer and relay.
+
+The broker and the databases are given (a URL each); this module only runs Heard's own
+processes, so the CLI, the end-to-end tests and the benchmark all start the same system.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.processes import ManagedProcess, ProcessFailed, ProcessGroup, ProcessSpec
+from deploy.processes import run_to_completion as run_once
+
+SERVICES = ("intake", "triage", "casework", "audit")
+DEFAULT_PORTS = {"intake": 8001, "triage": 8002, "casework": 8003, "audit": 8004}
+LONG_RUNNING_ROLES = ("api", "consume", "relay")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    """Where the system keeps its files and what it connects to."""
+
+    var_dir: Path
+    kafka_bootstrap_servers: str
+    keyring_path: Path
+    database_urls: Mapping[str, str] = field(default_factory=dict)
+    ports: Mapping[str, int] = field(default_factory=dict)
+    topic_prefix: str = ""
+    host: str = "127.0.0.1"
+    environment: str = "development"
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    def database_url(self, service: str) -> str:
+        """The service's database (a SQLite file under `var_dir` unless configured)."""
+        return self.database_urls.get(service, f"sqlite:///{self.var_dir / f'{service}.db'}")
+
+    def port(self, service: str) -> int:
+        """The port the service's API listens on."""
+        return self.ports.get(service, DEFAULT_PORTS[service])
+
+    def url(self, service: str) -> str:
+        """The base URL of the service's API."""
+        return f"http://{self.host}:{self.port(service)}"
+
+    def env(self, service: str) -> dict[str, str]:
+        """The environment a process of `service` runs with."""
+        prefix = service.upper()
+        return {
+            "HEARD_ENV": self.environment,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
+            "HEARD_TOPIC_PREFIX": self.topic_prefix,
+            "HEARD_KEYRING": str(self.keyring_path),
+            f"{prefix}_DATABASE_URL": self.database_url(service),
+            f"{prefix}_PORT": str(self.port(service)),
+            f"{prefix}_HOST": self.host,
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+
+
+class HeardSystem:
+    """Heard's twelve long-running processes (four services x API, consumer, relay)."""
+
+    def __init__(self, config: SystemConfig) -> None:
+        self.config = config
+        self.processes = ProcessGroup()
+        for service in SERVICES:
+            for role in LONG_RUNNING_ROLES:
+                self.processes.add(self._spec(service, role))
+
+    @property
+    def log_dir(self) -> Path:
+        """Where every process's output goes, one file per process."""
+        return self.config.var_dir / "logs"
+
+    def process(self, service: str, role: str) -> ManagedProcess:
+        """One process, e.g. `process("triage", "consume")`, to kill or restart."""
+        return self.processes[f"{service}-{role}"]
+
+    def migrate(self) -> None:
+        """Bring every service's database to its latest schema."""
+        for service in SERVICES:
+            run_once(self._spec(service, "migrate"))
+
+    def start(self, timeout: float = 60) -> None:
+        """Migrate, start every process and wait until every API answers."""
+        self.migrate()
+        self.processes.start_all()
+        try:
+            self.wait_until_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        """Wait until each API's /healthz answers; fail fast if a process died."""
+        deadline = time.monotonic() + timeout
+        waiting = list(SERVICES)
+        while waiting:
+            for process in self.processes.crashed():
+                raise ProcessFailed(process.spec, f"exited with {process.exit_code()}")
+            waiting = [s for s in waiting if not self._healthy(s)]
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout}s: {', '.join(waiting)}")
+            if waiting:
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Stop every process (consumers commit what they applied first)."""
+        self.processes.stop_all()
+
+    def restart_crashed(self) -> list[str]:
+        """Start again every process that exited on its own; the names restarted."""
+        crashed = self.processes.crashed()
+        for process in crashed:
+            process.start()
+        return [p.name for p in crashed]
+
+    def _healthy(self, service: str) -> bool:
+        try:
+            answer = httpx.get(f"{self.config.url(service)}/healthz", timeout=1)
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 200
+
+    def _spec(self, service: str, role: str) -> ProcessSpec:
+        return ProcessSpec(
+            name=f"{service}-{role}",
+            argv=[sys.executable, "-m", f"services.{service}", role],
+            log_path=self.log_dir / f"{service}-{role}.log",
+            env=self.config.env(service),
+            cwd=REPO,
+        )
