@@ -30,15 +30,15 @@ class EntrySummary(BaseModel):
     event_id: str | None
     source: str | None
     type: str | None
+    subject: str | None
     topic: str
     appended_at: datetime
     dlq_reason: str | None
 
 
 class EntryPublic(EntrySummary):
-    """One log entry in full: also where it was on the bus and which case it concerns."""
+    """One log entry in full: also where it was on the bus and which consumer refused it."""
 
-    subject: str | None
     partition: int
     offset: int
     dlq_consumer: str | None
