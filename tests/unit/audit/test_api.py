@@ -25,6 +25,7 @@ SUMMARY_FIELDS = {
     "event_id",
     "source",
     "type",
+    "subject",
     "topic",
     "appended_at",
     "dlq_reason",
