@@ -36,6 +36,7 @@ class SystemConfig:
     topic_prefix: str = ""
     host: str = "127.0.0.1"
     environment: str = "development"
+    traces_dir: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     def database_url(self, service: str) -> str:
@@ -50,10 +51,14 @@ class SystemConfig:
         """The base URL of the service's API."""
         return f"http://{self.host}:{self.port(service)}"
 
-    def env(self, service: str) -> dict[str, str]:
-        """The environment a process of `service` runs with."""
+    def env(self, service: str, role: str) -> dict[str, str]:
+        """The environment the `role` process of `service` runs with."""
         prefix = service.upper()
+        traces = {}
+        if self.traces_dir is not None:
+            traces["HEARD_TRACES_FILE"] = str(self.traces_dir / f"{service}-{role}.jsonl")
         return {
+            **traces,
             "HEARD_ENV": self.environment,
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
             "HEARD_TOPIC_PREFIX": self.topic_prefix,
@@ -136,6 +141,6 @@ class HeardSystem:
             name=f"{service}-{role}",
             argv=[sys.executable, "-m", f"services.{service}", role],
             log_path=self.log_dir / f"{service}-{role}.log",
-            env=self.config.env(service),
+            env=self.config.env(service, role),
             cwd=REPO,
         )
