@@ -18,10 +18,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from services.audit.service import SPEC as AUDIT
 from services.casework.service import SPEC as CASEWORK
 from services.intake.service import SPEC as INTAKE
-
 from services.triage.service import SPEC as TRIAGE
 from shared.auth import issue_token
 from shared.bus.topics import TopicNamespace, ensure_topics
