@@ -106,11 +106,11 @@ class HeardClient:
         )
         return Submission(answer.status_code, body, seconds)
 
-    async def queued_complaints(self) -> list[str]:
-        """The complaint id of every open case in every casework queue (with repeats)."""
+    async def queue_items(self) -> list[dict[str, Any]]:
+        """Every open case in every casework queue, as the queue lists it."""
         base = f"{self._config.url('casework')}/api/v1/queues"
         overview = await self._get(base)
-        found: list[str] = []
+        items: list[dict[str, Any]] = []
         for queue in overview["queues"]:
             cursor: str | None = None
             while True:
@@ -118,11 +118,15 @@ class HeardClient:
                 if cursor:
                     params["cursor"] = cursor
                 page = await self._get(f"{base}/{queue['queue']}", params)
-                found += [str(item["complaint_id"]) for item in page["items"]]
+                items += page["items"]
                 cursor = page.get("next_cursor")
                 if not cursor:
                     break
-        return found
+        return items
+
+    async def queued_complaints(self) -> list[str]:
+        """The complaint id of every open case in every queue (a repeat would be a bug)."""
+        return [str(item["complaint_id"]) for item in await self.queue_items()]
 
     async def audit_entries(self, newer_than: int = -1) -> list[dict[str, Any]]:
         """Every audit log entry at a position above `newer_than`, newest first."""
