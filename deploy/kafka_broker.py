@@ -1,0 +1,389 @@
+"""A real Apache Kafka broker (KRaft, one node as broker and controller) on this machine.
+
+Its jars are the official artifacts on Maven Central, listed in `deploy/kafka/pom.xml` and
+fetched once by Maven into `var/kafka/libs`, or an installed distribution's `$KAFKA_HOME/libs`.
+See docs/adr/0003-kafka-from-maven-central.md for why.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from xml.etree import ElementTree
+
+from deploy.ports import free_ports
+
+POM = Path(__file__).resolve().parent / "kafka" / "pom.xml"
+DEFAULT_VAR = Path(__file__).resolve().parents[1] / "var"
+STAMP = ".pom.sha256"
+LOG_TAIL_LINES = 40
+
+
+class BrokerError(RuntimeError):
+    """The broker's jars cannot be had, or the broker would not start."""
+
+
+def kafka_libs(var_dir: Path) -> Path:
+    """The directory of Kafka's jars: `$KAFKA_HOME/libs`, else `<var_dir>/kafka/libs`.
+
+    The latter is fetched by Maven the first time, and again only when the pom changes.
+    """
+    home = os.environ.get("KAFKA_HOME")
+    if home:
+        return _installed_libs(Path(home))
+    libs = var_dir / "kafka" / "libs"
+    libs.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(libs.parent / ".fetch.lock"):
+        if not libs_are_current(libs, POM):
+            fetch_libs(POM, libs)
+    return libs
+
+
+def _installed_libs(home: Path) -> Path:
+    libs = home / "libs"
+    if not any(libs.glob("kafka_2.13-*.jar")):
+        raise BrokerError(
+            f"KAFKA_HOME={home} holds no Kafka distribution (no libs/kafka_2.13-*.jar)"
+        )
+    return libs
+
+
+def pom_digest(pom: Path) -> str:
+    """What the stamp in a libs directory records: the SHA-256 of the pom it came from."""
+    return hashlib.sha256(pom.read_bytes()).hexdigest()
+
+
+def libs_are_current(libs: Path, pom: Path) -> bool:
+    """Whether `libs` holds exactly what `pom` lists (its stamp matches the pom)."""
+    stamp = libs / STAMP
+    return stamp.is_file() and stamp.read_text().strip() == pom_digest(pom)
+
+
+def fetch_libs(pom: Path, libs: Path) -> None:
+    """Let Maven copy the pom's jars into `libs`, replacing whatever was there.
+
+    Maven writes into a side directory that is renamed into place only when complete, so an
+    interrupted fetch never leaves a half-filled classpath, nor old and new jars mixed.
+    """
+    partial = libs.with_name(libs.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    run_maven(pom, partial)
+    (partial / STAMP).write_text(pom_digest(pom) + "\n")
+    shutil.rmtree(libs, ignore_errors=True)
+    partial.rename(libs)
+
+
+def run_maven(pom: Path, output: Path) -> None:
+    """`mvn dependency:copy-dependencies` for `pom` into `output`; BrokerError if it fails."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise BrokerError("Maven (mvn) is not installed: install it, or set KAFKA_HOME")
+    command = [mvn, "-q", "-B", "-Dstyle.color=never", "-f", str(pom)]
+    command += ["dependency:copy-dependencies", f"-DoutputDirectory={output.resolve()}"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise BrokerError(
+            f"Maven could not fetch org.apache.kafka:kafka_2.13:{pom_kafka_version(pom)} "
+            f"from Maven Central:\n{last}"
+        )
+
+
+def pom_kafka_version(pom: Path) -> str:
+    """The Kafka release the pom asks for (its `kafka.version` property)."""
+    namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
+    # Our own file, not untrusted input.
+    root = ElementTree.parse(pom).getroot()  # noqa: S314
+    return root.findtext("m:properties/m:kafka.version", default="?", namespaces=namespace)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`, so two processes never fetch into one place."""
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def server_properties(*, port: int, controller_port: int, log_dir: Path) -> dict[str, str]:
+    """The settings of a single node that is both broker and controller, on loopback only."""
+    return {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        # A static voter set (no --standalone at format time): the simplest KRaft quorum.
+        "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(log_dir),
+        "num.partitions": "3",
+        "default.replication.factor": "1",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        # Fewer internal partitions than the default 50: a test run starts many brokers, and
+        # each creates these topics on its first consumer group.
+        "offsets.topic.num.partitions": "10",
+        "transaction.state.log.num.partitions": "10",
+        "group.initial.rebalance.delay.ms": "0",
+        # Services create their own topics; a typo must not create a new one.
+        "auto.create.topics.enable": "false",
+    }
+
+
+def render_properties(properties: Mapping[str, str]) -> str:
+    """Java properties text, one `key=value` a line (our values need no escaping)."""
+    return "".join(f"{key}={value}\n" for key, value in properties.items())
+
+
+LOG4J2 = """\
+status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.out.ref = out
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.config.name = org.apache.kafka.common.config
+logger.config.level = warn
+"""
+
+
+def new_cluster_id() -> str:
+    """A cluster id as Kafka's `Uuid.randomUuid()` makes one (no leading '-', for CLIs' sake)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def answers_metadata(port: int, *, timeout: float = 2.0) -> bool:
+    """Whether a broker on 127.0.0.1:`port` answers a Metadata request listing a live broker.
+
+    Metadata v4 (the oldest Kafka 4 accepts, non-flexible) needs no client library, and works
+    whether or not an asyncio loop is running in the caller.
+    """
+    client = b"heard-probe"
+    body = struct.pack(">hhih", 3, 4, 1, len(client)) + client + struct.pack(">ib", -1, 0)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+            conn.sendall(struct.pack(">i", len(body)) + body)
+            (size,) = struct.unpack(">i", _receive(conn, 4))
+            answer = _receive(conn, size)
+        _correlation, _throttle, brokers = struct.unpack_from(">iii", answer)
+    except (OSError, struct.error):
+        return False
+    return bool(brokers > 0)
+
+
+def _receive(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("broker closed the connection")
+        data += chunk
+    return data
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of a log file, or a note that there is none."""
+    if not path.is_file():
+        return f"({path} does not exist)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class KafkaBroker:
+    """One Kafka node under `data_dir`, run as a child process in its own process group.
+
+    Ports are chosen once, here, so `restart()` comes back on the same address with the same
+    data; `bootstrap` is known before `start()`.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        libs: Path | None = None,
+        heap: str = "512m",
+    ) -> None:
+        self.data_dir = data_dir
+        chosen = free_ports(2)
+        self.port = port or chosen[0]
+        self.controller_port = next(p for p in chosen if p != self.port)
+        self.heap = heap
+        self._libs = libs
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        """The address clients bootstrap from."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The broker's process id while it runs (also its process group id)."""
+        return self._process.pid if self._process else None
+
+    @property
+    def log_path(self) -> Path:
+        """Where the broker's own log goes (stdout and stderr)."""
+        return self.data_dir / "broker.log"
+
+    def start(self, timeout: float = 90) -> None:
+        """Format storage on first use, launch the broker, wait until it serves metadata."""
+        if self._process is not None and self._process.poll() is None:
+            return
+        libs = self._libs or kafka_libs(DEFAULT_VAR)
+        java = shutil.which("java")
+        if java is None:
+            raise BrokerError("Java is not installed: Kafka 4 needs Java 17 or newer")
+        config = self._write_config()
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            self._format(java, libs, config)
+        self._launch(java, libs, config)
+        self._await_ready(timeout)
+
+    def _write_config(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "log4j2.properties").write_text(LOG4J2)
+        config = self.data_dir / "server.properties"
+        properties = server_properties(
+            port=self.port, controller_port=self.controller_port, log_dir=self.data_dir / "logs"
+        )
+        config.write_text(render_properties(properties))
+        return config
+
+    def _java(self, java: str, libs: Path) -> list[str]:
+        logging = f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}"
+        # Modest and quiet: tests run several brokers at once on a small machine.
+        flags = ["-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"]
+        return [
+            java,
+            f"-Xmx{self.heap}",
+            *flags,
+            "-Djava.awt.headless=true",
+            logging,
+            "-cp",
+            f"{libs}/*",
+        ]
+
+    def _format(self, java: str, libs: Path, config: Path) -> None:
+        command = [*self._java(java, libs), "kafka.tools.StorageTool", "format"]
+        command += ["--ignore-formatted", "-t", new_cluster_id(), "-c", str(config)]
+        with self.log_path.open("ab") as log:
+            done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        if done.returncode != 0:
+            raise BrokerError(f"formatting Kafka storage failed:\n{log_tail(self.log_path)}")
+
+    def _launch(self, java: str, libs: Path, config: Path) -> None:
+        command = [*self._java(java, libs), "kafka.Kafka", str(config)]
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
+            )
+        _RUNNING.add(self)
+
+    def _await_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not answers_metadata(self.port):
+            code = self._process.poll() if self._process else None
+            if code is not None:
+                self._forget()
+                raise BrokerError(
+                    f"Kafka broker exited with {code} while starting; {self.log_path} ends:\n"
+                    f"{log_tail(self.log_path)}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise BrokerError(
+                    f"Kafka broker did not answer on {self.bootstrap} within {timeout:.0f} s; "
+                    f"{self.log_path} ends:\n{log_tail(self.log_path)}"
+                )
+            time.sleep(0.2)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Ask the broker to shut down cleanly; SIGKILL it if it takes over `timeout` s."""
+        process = self._process
+        if process is None:
+            return
+        self._signal(process, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._signal(process, signal.SIGKILL)
+            process.wait()
+        self._forget()
+
+    def kill(self) -> None:
+        """SIGKILL the broker now, as a crash would."""
+        process = self._process
+        if process is None:
+            return
+        self._signal(process, signal.SIGKILL)
+        process.wait()
+        self._forget()
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports and data."""
+        self.stop()
+        self.start()
+
+    def _signal(self, process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+        # The whole group: the JVM is its leader, and nothing of it may linger.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+
+    def _forget(self) -> None:
+        self._process = None
+        _RUNNING.discard(self)
+
+    def __enter__(self) -> KafkaBroker:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+_RUNNING: set[KafkaBroker] = set()
+
+
+@atexit.register
+def _stop_running() -> None:
+    """No broker outlives an interpreter that exits normally (a SIGKILL still orphans it)."""
+    for broker in list(_RUNNING):
+        broker.stop(timeout=10)
