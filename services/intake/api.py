@@ -1,0 +1,91 @@
+"""Intake's public routes: submit a complaint, and look its status up with the receipt code.
+
+The receipt code travels only in request and response bodies (never in a URL, where
+proxies and browser histories would keep it), and responses that hold one are not cached.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from opentelemetry import trace
+from pydantic import BaseModel
+
+from services.intake.db import status_by_receipt
+from services.intake.errors import TooManyLookups, UnknownReceipt
+from services.intake.handlers import submit_complaint
+from services.intake.model import RECEIVED, CheckStatus, Status, SubmitComplaint
+from services.intake.receipts import ReceiptHasher
+from services.intake.throttle import TokenBucketLimiter, client_key
+from shared.runtime import Runtime
+
+router = APIRouter(prefix="/api/v1")
+NO_STORE = "no-store"
+
+
+class ComplaintReceived(BaseModel):
+    """The answer to a stored complaint: its id and the code the child keeps."""
+
+    complaint_id: uuid.UUID
+    receipt_code: str
+    status: Status
+    received_at: datetime
+
+
+class StatusPublic(BaseModel):
+    """Where a complaint stands, as the child sees it."""
+
+    status: Status
+    received_at: datetime
+    case_opened_at: datetime | None
+
+
+def require_json(request: Request) -> None:
+    """Refuse with 415 a body not declared as JSON."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
+
+
+def throttle_lookups(request: Request) -> None:
+    """Count a receipt lookup against the client; TooManyLookups past the limit."""
+    limiter: TokenBucketLimiter = request.app.state.lookups
+    wait = limiter.attempt(client_key(request.client.host if request.client else None))
+    if wait is not None:
+        raise TooManyLookups(max(1, math.ceil(wait)))
+
+
+@router.post("/complaints", status_code=201, dependencies=[Depends(require_json)])
+async def submit(
+    command: SubmitComplaint, request: Request, response: Response
+) -> ComplaintReceived:
+    """Store a complaint; answer with its id and receipt code once it is committed."""
+    runtime: Runtime = request.app.state.runtime
+    receipts: ReceiptHasher = request.app.state.receipts
+    ack = await submit_complaint(command, uow=runtime.uow(), receipts=receipts)
+    trace.get_current_span().set_attribute("heard.complaint_id", str(ack.complaint_id))
+    response.headers["Cache-Control"] = NO_STORE
+    return ComplaintReceived(
+        complaint_id=ack.complaint_id,
+        receipt_code=ack.receipt_code,
+        status=RECEIVED,
+        received_at=ack.received_at,
+    )
+
+
+@router.post("/receipts/status", dependencies=[Depends(throttle_lookups), Depends(require_json)])
+async def check_status(query: CheckStatus, request: Request, response: Response) -> StatusPublic:
+    """The status of the one complaint the receipt code opens; 404 for any other code."""
+    runtime: Runtime = request.app.state.runtime
+    receipts: ReceiptHasher = request.app.state.receipts
+    async with runtime.sessions() as session:
+        row = await status_by_receipt(session, receipts.digest(query.receipt_code))
+    if row is None:
+        raise UnknownReceipt
+    response.headers["Cache-Control"] = NO_STORE
+    return StatusPublic.model_validate(row.model_dump())

@@ -1,0 +1,113 @@
+"""Intake's pure rules: what a valid submission is, and how the child's status moves. No I/O.
+
+Submissions are read strictly (no coercion of "yes" to true, no unknown fields) because a
+child's words must arrive as sent or be refused with the field named; text is stripped,
+optional text left blank counts as absent, and NUL characters are refused (PostgreSQL
+cannot store them, and nothing a client sends may end in a 500).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from services.intake.receipts import MAX_INPUT_CHARS, canonical_code
+from shared.events.contracts.intake import (
+    AgeBand,
+    Channel,
+    ContactDetails,
+    Gender,
+    Language,
+    OnBehalf,
+    Submitter,
+)
+
+NARRATIVE_MAX_CHARS = 20_000  # the ComplaintSubmitted contract's limit; a test keeps them equal
+
+Status = Literal["received", "case_opened"]
+RECEIVED: Status = "received"
+CASE_OPENED: Status = "case_opened"
+# The order a child's complaint moves through; later statuses are appended here.
+STATUS_ORDER: tuple[Status, ...] = (RECEIVED, CASE_OPENED)
+
+
+class _Input(BaseModel):
+    """What every part of a submission shares: strict types, stripped text, no NULs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value or None
+
+
+class ContactIn(ContactDetails, _Input):
+    """Contact details as submitted."""
+
+
+class OnBehalfIn(OnBehalf, _Input):
+    """Who submits for the child, as submitted."""
+
+    @model_validator(mode="after")
+    def _justified_without_consent(self) -> OnBehalfIn:
+        # OPIC art. 5(1): acting without the child's consent must be justified.
+        if not self.child_consents and self.reason_without_consent is None:
+            raise ValueError("reason_without_consent is required when the child does not consent")
+        return self
+
+
+class SubmitComplaint(_Input):
+    """A complaint as a child, or someone acting for a child, submits it."""
+
+    channel: Channel
+    language: Language
+    narrative: str = Field(min_length=1, max_length=NARRATIVE_MAX_CHARS)
+    submitted_by: Submitter
+    anonymous: bool = False
+    age_band: AgeBand = "unknown"
+    gender: Gender = "unknown"
+    disability: bool | None = None
+    region: str | None = Field(default=None, max_length=100)
+    contact: ContactIn | None = Field(default=None, validate_default=True)
+    on_behalf: OnBehalfIn | None = Field(default=None, validate_default=True)
+
+    @field_validator("contact")
+    @classmethod
+    def _anonymous_has_no_name(cls, contact: ContactIn | None, info: ValidationInfo) -> Any:
+        if info.data.get("anonymous") and contact is not None and contact.name is not None:
+            raise ValueError("an anonymous complaint carries no name")
+        return contact
+
+    @field_validator("on_behalf")
+    @classmethod
+    def _on_behalf_iff_submitted_so(cls, on_behalf: OnBehalfIn | None, info: ValidationInfo) -> Any:
+        submitted_by = info.data.get("submitted_by")
+        if submitted_by == "on_behalf" and on_behalf is None:
+            raise ValueError("required when submitted_by is on_behalf")
+        if submitted_by == "child" and on_behalf is not None:
+            raise ValueError("only for a complaint submitted on a child's behalf")
+        return on_behalf
+
+
+class CheckStatus(BaseModel):
+    """A child asking, with their receipt code, where their complaint stands."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    receipt_code: str = Field(min_length=1, max_length=MAX_INPUT_CHARS)
+
+    @field_validator("receipt_code")
+    @classmethod
+    def _well_formed(cls, code: str) -> str:
+        return canonical_code(code)
+
+
+def advances(current: str, new: Status) -> bool:
+    """Whether `new` is further along than `current`: late or repeated news never goes back."""
+    return STATUS_ORDER.index(new) > STATUS_ORDER.index(current)

@@ -1,0 +1,23 @@
+"""Intake's settings (env prefix `INTAKE_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    """Intake's database, port, body limit and how often a client may look a receipt up."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    database_url: str = "sqlite:///var/intake.db"
+    port: int = Field(8001, ge=0, le=65535)
+    # A narrative may hold 20,000 characters; JSON escapes a non-ASCII one in up to 12 bytes
+    # (a surrogate pair), so the shared 64 KiB would refuse narratives the contract accepts.
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    status_lookup_limit: int = Field(30, ge=1, description="lookups per client per window")
+    status_lookup_window_seconds: float = Field(600.0, gt=0)
+    status_lookup_max_clients: int = Field(100_000, ge=1, description="clients tracked at once")
