@@ -1,0 +1,138 @@
+"""Helpers for intake's unit tests: sample submissions, the database's contents, and
+casework's events delivered through the real consumer loop with Kafka faked out."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.structs import ConsumerRecord
+from sqlmodel import SQLModel, select
+
+from services.intake.service import SPEC
+from services.intake.settings import IntakeSettings
+from shared.bus.consumer import EventConsumer
+from shared.bus.dead_letters import DeadLetterWriter
+from shared.bus.outbox import OutboxMessage
+from shared.clock import utcnow
+from shared.crypto.keyring import Keyring
+from shared.events.codec import EventCodec
+from shared.events.contracts import CaseOpened, ComplaintSubmitted
+from shared.ids import new_id
+from shared.runtime import Runtime
+from tests.unit.audit.support import consumer_record
+from tests.unit.shared.events import MARKER
+
+MINIMAL: dict[str, Any] = {
+    "channel": "web",
+    "language": "en",
+    "narrative": "My uncle hits me every day and I am scared to go home",
+    "submitted_by": "child",
+    "anonymous": True,
+    "age_band": "12_14",
+}
+
+
+def complete(**changes: Any) -> dict[str, Any]:
+    """A named submission on a child's behalf, every field filled, MARKER in the child's data."""
+    body: dict[str, Any] = {
+        "channel": "phone",
+        "language": "fr",
+        "narrative": f"  Mon voisin me frappe {MARKER}  ",
+        "submitted_by": "on_behalf",
+        "anonymous": False,
+        "age_band": "8_11",
+        "gender": "girl",
+        "disability": True,
+        "region": "North",
+        "contact": {
+            "name": f"Name {MARKER}",
+            "phone": "+33 1 23 45 67 89",
+            "email": "parent@example.org",
+            "safe_to_contact": True,
+        },
+        "on_behalf": {"relationship": "mother", "child_consents": True},
+    }
+    return {**body, **changes}
+
+
+async def rows(runtime: Runtime, table: type[SQLModel]) -> list[Any]:
+    """Every row of `table`."""
+    async with runtime.sessions() as session:
+        return list((await session.exec(select(table))).all())
+
+
+async def outbox_events(runtime: Runtime, keyring: Keyring) -> list[ComplaintSubmitted]:
+    """The outbox's events, opened as a consumer of `complaints` would open them."""
+    reader = EventCodec(keyring, "triage")
+    events = []
+    for row in await rows(runtime, OutboxMessage):
+        record = row.to_record()
+        inbound = reader.decode(record.topic, record.key, record.headers, record.value)
+        assert isinstance(inbound.data, ComplaintSubmitted)
+        events.append(inbound.data)
+    return events
+
+
+def case_opened(keyring: Keyring, complaint_id: uuid.UUID, offset: int = 0) -> ConsumerRecord:
+    """A `CaseOpened` for `complaint_id`, sealed and signed by casework, as consumed."""
+    event = CaseOpened(
+        case_id=new_id(),
+        complaint_id=complaint_id,
+        opened_at=utcnow(),
+        queue="protection",
+        priority=2,
+        respond_by=utcnow(),
+    )
+    record = EventCodec(keyring, "casework").encode(event, subject=str(complaint_id))
+    return consumer_record(record, offset=offset)
+
+
+class _OneBatch:
+    """Kafka's side of the consumer loop: one batch, then stop; commits are recorded."""
+
+    def __init__(self, records: Sequence[ConsumerRecord], stop: asyncio.Event) -> None:
+        self._records = list(records)
+        self._stop = stop
+        self.committed: list[dict[TopicPartition, int]] = []
+
+    async def getmany(self, timeout_ms: int) -> dict[TopicPartition, list[ConsumerRecord]]:
+        if not self._records:
+            self._stop.set()
+            return {}
+        batch, self._records = self._records, []
+        return {TopicPartition(batch[0].topic, batch[0].partition): batch}
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.committed.append(offsets)
+
+
+class _Refusals:
+    """The dead-letter producer's side: remembers what was refused instead of sending it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[tuple[str, bytes]]]] = []
+
+    async def send_and_wait(self, topic: str, **record: Any) -> None:
+        self.sent.append((topic, record["headers"]))
+
+
+async def consume(
+    runtime: Runtime, settings: IntakeSettings, records: Sequence[ConsumerRecord]
+) -> DeadLetterWriter:
+    """Run intake's real consumer loop over `records`; its dead-letter writer tells the refusals."""
+    assert SPEC.processor is not None
+    stop = asyncio.Event()
+    dead_letters = DeadLetterWriter(_Refusals(), "intake")
+    loop = EventConsumer(
+        _OneBatch(records, stop),
+        SPEC.processor(runtime, settings),
+        runtime.uow,
+        dead_letters,
+        name="intake",
+    )
+    await loop.run(stop)
+    return dead_letters

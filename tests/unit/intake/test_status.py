@@ -1,0 +1,148 @@
+"""Looking a complaint up by receipt code: the child's view only, one answer for unknown
+codes, and a per-client limit that makes guessing hopeless."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.intake.settings import IntakeSettings
+from services.intake.throttle import TokenBucketLimiter
+from shared.crypto.keyring import FileKeyring
+from shared.runtime import Runtime
+from tests.unit.intake.conftest import LOOKUP_LIMIT
+from tests.unit.intake.support import MINIMAL, case_opened, consume
+
+URL = "/api/v1/receipts/status"
+UNKNOWN = "0000-0000-0000-0000-0000"
+
+
+async def _submit(client: httpx.AsyncClient) -> dict[str, str]:
+    answer: dict[str, str] = (await client.post("/api/v1/complaints", json=MINIMAL)).json()
+    return answer
+
+
+@pytest.fixture
+async def other_client(app: FastAPI, client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """A second caller, from another address, on the already running app."""
+    transport = httpx.ASGITransport(app=app, client=("2001:db8:1:2::7", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
+        yield other
+
+
+async def test_a_new_complaint_reads_received(client: httpx.AsyncClient) -> None:
+    submitted = await _submit(client)
+    response = await client.post(URL, json={"receipt_code": submitted["receipt_code"]})
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "received",
+        "received_at": submitted["received_at"],
+        "case_opened_at": None,
+    }
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        str.lower,
+        lambda code: code.replace("-", ""),
+        lambda code: code.replace("-", " "),
+        lambda code: f"  {code.lower().replace('-', ' - ')}\n",
+        lambda code: code.replace("1", "l").replace("0", "o"),
+    ],
+    ids=["lower case", "no dashes", "spaces", "loose", "misread letters"],
+)
+async def test_codes_are_read_leniently(
+    client: httpx.AsyncClient, spell: Callable[[str], str]
+) -> None:
+    code = (await _submit(client))["receipt_code"]
+    response = await client.post(URL, json={"receipt_code": spell(code)})
+    assert response.status_code == 200
+
+
+async def test_an_opened_case_shows_its_date_but_not_its_id(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    settings: IntakeSettings,
+    keyring: FileKeyring,
+) -> None:
+    submitted = await _submit(client)
+    record = case_opened(keyring, uuid.UUID(submitted["complaint_id"]))
+    await consume(runtime, settings, [record])
+    answer = (await client.post(URL, json={"receipt_code": submitted["receipt_code"]})).json()
+    assert answer["status"] == "case_opened"
+    assert answer["case_opened_at"] is not None
+    assert set(answer) == {"status", "received_at", "case_opened_at"}
+
+
+async def test_an_unknown_code_gets_one_generic_404(client: httpx.AsyncClient) -> None:
+    code = (await _submit(client))["receipt_code"]
+    near_miss = ("1" if code[0] != "1" else "2") + code[1:]
+    answers = [await client.post(URL, json={"receipt_code": c}) for c in (UNKNOWN, near_miss)]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == {"detail": "no complaint matches that receipt code"}
+    )
+
+
+MALFORMED: list[tuple[dict[str, object], str]] = [
+    ({"receipt_code": "K7QX-M2PA"}, "receipt_code"),
+    ({"receipt_code": "K7QX-M2PA-9RTD-4HWZ-B6NCX"}, "receipt_code"),
+    ({"receipt_code": "K7QX-M2PA-9RTD-4HWZ-B6NU"}, "receipt_code"),
+    ({"receipt_code": "K7QX_M2PA_9RTD_4HWZ_B6NC"}, "receipt_code"),
+    ({"receipt_code": "\uff2b7QX-M2PA-9RTD-4HWZ-B6NC"}, "receipt_code"),
+    ({"receipt_code": ""}, "receipt_code"),
+    ({"receipt_code": "K7QX" * 17}, "receipt_code"),
+    ({"receipt_code": 12345678901234567890}, "receipt_code"),
+    ({"receipt_code": None}, "receipt_code"),
+    ({}, "receipt_code"),
+    ({"receipt_code": UNKNOWN, "complaint_id": "K7QX"}, "complaint_id"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), MALFORMED, ids=repr)
+async def test_a_malformed_code_gets_422_naming_it_without_echo(
+    client: httpx.AsyncClient, body: dict[str, object], field: str
+) -> None:
+    response = await client.post(URL, json=body)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]
+    assert "K7QX" not in response.text
+
+
+async def test_the_code_is_never_accepted_in_the_url(client: httpx.AsyncClient) -> None:
+    response = await client.get(URL, params={"receipt_code": UNKNOWN})
+    assert response.status_code == 405
+
+
+async def test_lookups_past_the_limit_get_429_with_retry_after(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient
+) -> None:
+    code = (await _submit(client))["receipt_code"]
+    guesses = [await client.post(URL, json={"receipt_code": UNKNOWN}) for _ in range(LOOKUP_LIMIT)]
+    assert [g.status_code for g in guesses] == [404] * LOOKUP_LIMIT
+    for body in ({"receipt_code": code}, {"receipt_code": "bad"}, {}):
+        refused = await client.post(URL, json=body)
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) >= 1
+        assert code not in refused.text
+    assert (await other_client.post(URL, json={"receipt_code": code})).status_code == 200
+
+
+async def test_the_limit_refills_with_time(app: FastAPI, client: httpx.AsyncClient) -> None:
+    now = [0.0]
+    app.state.lookups = TokenBucketLimiter(
+        capacity=1, window=60, max_clients=10, clock=lambda: now[0]
+    )
+    assert (await client.post(URL, json={"receipt_code": UNKNOWN})).status_code == 404
+    refused = await client.post(URL, json={"receipt_code": UNKNOWN})
+    assert refused.headers["retry-after"] == "60"
+    now[0] = 60.0
+    assert (await client.post(URL, json={"receipt_code": UNKNOWN})).status_code == 404
