@@ -14,17 +14,16 @@ import fcntl
 import hashlib
 import os
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 from xml.etree import ElementTree
 
 from deploy.ports import free_ports
+from deploy.processes import ManagedProcess, ProcessSpec, run_to_completion, tail
 
 POM = Path(__file__).resolve().parent / "kafka" / "pom.xml"
 DEFAULT_VAR = Path(__file__).resolve().parents[1] / "var"
@@ -208,13 +207,6 @@ def _receive(conn: socket.socket, size: int) -> bytes:
     return data
 
 
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last `lines` lines of a log file, or a note that there is none."""
-    if not path.is_file():
-        return f"({path} does not exist)"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 class KafkaBroker:
     """One Kafka node under `data_dir`, run as a child process in its own process group.
 
@@ -236,7 +228,7 @@ class KafkaBroker:
         self.controller_port = next(p for p in chosen if p != self.port)
         self.heap = heap
         self._libs = libs
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: ManagedProcess | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -255,17 +247,31 @@ class KafkaBroker:
 
     def start(self, timeout: float = 90) -> None:
         """Format storage on first use, launch the broker, wait until it serves metadata."""
-        if self._process is not None and self._process.poll() is None:
+        if self._process is not None and self._process.alive():
             return
+        java = self._java()
+        config = self._write_config()
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            format_storage = [*java, "kafka.tools.StorageTool", "format", "--ignore-formatted"]
+            format_storage += ["-t", new_cluster_id(), "-c", str(config)]
+            run_to_completion(self._spec("kafka-storage-format", format_storage))
+        self._process = ManagedProcess(self._spec("kafka", [*java, "kafka.Kafka", str(config)]))
+        self._process.start()
+        _RUNNING.add(self)
+        self._await_ready(self._process, timeout)
+
+    def _spec(self, name: str, argv: list[str]) -> ProcessSpec:
+        return ProcessSpec(name=name, argv=argv, log_path=self.log_path, cwd=self.data_dir)
+
+    def _java(self) -> list[str]:
         libs = self._libs or kafka_libs(DEFAULT_VAR)
         java = shutil.which("java")
         if java is None:
             raise BrokerError("Java is not installed: Kafka 4 needs Java 17 or newer")
-        config = self._write_config()
-        if not (self.data_dir / "logs" / "meta.properties").exists():
-            self._format(java, libs, config)
-        self._launch(java, libs, config)
-        self._await_ready(timeout)
+        logging = f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}"
+        # Modest and quiet: tests run several brokers at once on a small machine.
+        flags = ["-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"]
+        return [java, f"-Xmx{self.heap}", *flags, logging, "-cp", f"{libs}/*"]
 
     def _write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -277,90 +283,35 @@ class KafkaBroker:
         config.write_text(render_properties(properties))
         return config
 
-    def _java(self, java: str, libs: Path) -> list[str]:
-        logging = f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}"
-        # Modest and quiet: tests run several brokers at once on a small machine.
-        flags = ["-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"]
-        return [
-            java,
-            f"-Xmx{self.heap}",
-            *flags,
-            "-Djava.awt.headless=true",
-            logging,
-            "-cp",
-            f"{libs}/*",
-        ]
-
-    def _format(self, java: str, libs: Path, config: Path) -> None:
-        command = [*self._java(java, libs), "kafka.tools.StorageTool", "format"]
-        command += ["--ignore-formatted", "-t", new_cluster_id(), "-c", str(config)]
-        with self.log_path.open("ab") as log:
-            done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
-        if done.returncode != 0:
-            raise BrokerError(f"formatting Kafka storage failed:\n{log_tail(self.log_path)}")
-
-    def _launch(self, java: str, libs: Path, config: Path) -> None:
-        command = [*self._java(java, libs), "kafka.Kafka", str(config)]
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.data_dir,
-                start_new_session=True,
-            )
-        _RUNNING.add(self)
-
-    def _await_ready(self, timeout: float) -> None:
+    def _await_ready(self, process: ManagedProcess, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not answers_metadata(self.port):
-            code = self._process.poll() if self._process else None
-            if code is not None:
-                self._forget()
-                raise BrokerError(
-                    f"Kafka broker exited with {code} while starting; {self.log_path} ends:\n"
-                    f"{log_tail(self.log_path)}"
-                )
-            if time.monotonic() > deadline:
+            code = process.exit_code()
+            if code is not None or time.monotonic() > deadline:
                 self.stop()
+                what = f"exited with {code}" if code is not None else f"not up in {timeout:.0f} s"
                 raise BrokerError(
-                    f"Kafka broker did not answer on {self.bootstrap} within {timeout:.0f} s; "
-                    f"{self.log_path} ends:\n{log_tail(self.log_path)}"
+                    f"Kafka broker on {self.bootstrap} {what}; {self.log_path} ends:\n"
+                    f"{tail(self.log_path, LOG_TAIL_LINES)}"
                 )
             time.sleep(0.2)
 
     def stop(self, timeout: float = 30) -> None:
         """Ask the broker to shut down cleanly; SIGKILL it if it takes over `timeout` s."""
-        process = self._process
-        if process is None:
-            return
-        self._signal(process, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._signal(process, signal.SIGKILL)
-            process.wait()
+        if self._process is not None:
+            self._process.stop(timeout)
         self._forget()
 
     def kill(self) -> None:
         """SIGKILL the broker now, as a crash would."""
-        process = self._process
-        if process is None:
-            return
-        self._signal(process, signal.SIGKILL)
-        process.wait()
+        if self._process is not None:
+            self._process.kill()
         self._forget()
 
     def restart(self) -> None:
         """Stop and start again on the same ports and data."""
         self.stop()
         self.start()
-
-    def _signal(self, process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-        # The whole group: the JVM is its leader, and nothing of it may linger.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
 
     def _forget(self) -> None:
         self._process = None
@@ -370,12 +321,7 @@ class KafkaBroker:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 

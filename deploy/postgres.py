@@ -15,14 +15,13 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
 from deploy.ports import free_port
+from deploy.processes import ManagedProcess, ProcessSpec, run_to_completion, tail
 
 DEBIAN_ROOT = Path("/usr/lib/postgresql")
 OS_USER = "postgres"
@@ -93,15 +92,15 @@ class PostgresCluster:
     """A PostgreSQL cluster in `data_dir`, listening on 127.0.0.1 only, trusting every local user.
 
     The server runs as our child in its own process group (not daemonised by `pg_ctl`), so it is
-    reaped and can be killed with everything it forked. When we are root, `data_dir` is handed
-    to the `postgres` user, who must be able to reach it (a directory under /tmp will do;
-    pytest's private temporary directories will not).
+    reaped even where PID 1 reaps nothing, and can be killed with every backend it forked. When
+    we are root, `data_dir` is handed to the `postgres` user, who must be able to reach it (a
+    directory under /tmp will do; pytest's private temporary directories will not).
     """
 
     def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: ManagedProcess | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -110,12 +109,12 @@ class PostgresCluster:
 
     @property
     def log_path(self) -> Path:
-        """The server's log."""
+        """The server's log, and initdb's."""
         return self.data_dir / "postgres.log"
 
     @property
     def pid(self) -> int | None:
-        """The postmaster's process id while the cluster runs."""
+        """The process id of the server's process group while it runs."""
         return self._process.pid if self._process else None
 
     def url(self, database: str = "postgres") -> str:
@@ -128,32 +127,25 @@ class PostgresCluster:
 
     def start(self, timeout: float = 60) -> None:
         """Initialise the cluster on first use and start it; return once it accepts connections."""
-        if self._process is not None:
+        if self._process is not None and self._process.alive():
             return
         bin_dir = ensure_postgres_installed()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._hand_over()
         if not (self.pgdata / "PG_VERSION").exists():
-            self._initdb(bin_dir)
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(bin_dir / "postgres"), "-D", str(self.pgdata), *self._options()],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                **_as_owner(),
-            )
+            initdb = [str(bin_dir / "initdb"), "-D", str(self.pgdata), "-A", "trust"]
+            initdb += ["-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]
+            run_to_completion(self._spec("initdb", initdb))
+        server = [str(bin_dir / "postgres"), "-D", str(self.pgdata), *self._options()]
+        self._process = ManagedProcess(self._spec("postgres", server))
+        self._process.start()
         _RUNNING.add(self)
-        self._await_ready(timeout)
+        self._await_ready(self._process, timeout)
 
-    def _initdb(self, bin_dir: Path) -> None:
-        command = [str(bin_dir / "initdb"), "-D", str(self.pgdata), "-A", "trust", "-U", "postgres"]
-        command += ["-E", "UTF8", "--locale=C", "--no-sync"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False, **_as_owner())
-        if done.returncode != 0:
-            output = (done.stdout + done.stderr).strip()
-            raise PostgresError(f"initdb failed for {self.pgdata}:\n{output}")
+    def _spec(self, name: str, argv: list[str]) -> ProcessSpec:
+        return ProcessSpec(
+            name=name, argv=_as_owner(argv), log_path=self.log_path, cwd=self.data_dir
+        )
 
     def _options(self) -> list[str]:
         # A throwaway cluster: no fsync, and room for every test's services' connection pools.
@@ -161,15 +153,15 @@ class PostgresCluster:
         settings += [f"unix_socket_directories={self.data_dir}", "max_connections=300"]
         return ["-p", str(self.port), *(f"--{setting}" for setting in settings)]
 
-    def _await_ready(self, timeout: float) -> None:
+    def _await_ready(self, process: ManagedProcess, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not self._accepts_connections():
-            code = self._process.poll() if self._process else None
+            code = process.exit_code()
             if code is not None or time.monotonic() > deadline:
                 self.stop()
                 what = f"exited with {code}" if code is not None else f"not up in {timeout:.0f} s"
                 raise PostgresError(
-                    f"PostgreSQL {what}; {self.log_path} ends:\n{_tail(self.log_path)}"
+                    f"PostgreSQL {what}; {self.log_path} ends:\n{tail(self.log_path)}"
                 )
             time.sleep(0.1)
 
@@ -183,14 +175,12 @@ class PostgresCluster:
     def stop(self, timeout: float = 30) -> None:
         """Stop the cluster, rolling back open transactions (a "fast" shutdown); idempotent."""
         process = self._process
-        if process is None:
-            return
-        _signal_group(process, signal.SIGINT)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
+        if process is not None:
+            # SIGINT, not SIGTERM: SIGTERM's "smart" shutdown waits for pooled clients to leave.
+            process.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout)
+            process.kill()
         self._process = None
         _RUNNING.discard(self)
 
@@ -205,37 +195,15 @@ class PostgresCluster:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
-class _Owner(TypedDict, total=False):
-    user: str
-    group: str
-    extra_groups: list[str]
-
-
-def _as_owner() -> _Owner:
-    """subprocess arguments that run a command as the `postgres` user when we are root."""
+def _as_owner(argv: list[str]) -> list[str]:
+    """`argv` run as the `postgres` user when we are root (PostgreSQL refuses to run as root)."""
     if os.geteuid() != 0:
-        return {}
-    return {"user": OS_USER, "group": OS_USER, "extra_groups": []}
-
-
-def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    if not path.is_file():
-        return f"({path} does not exist)"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return argv
+    return ["runuser", "-u", OS_USER, "--", *argv]
 
 
 _RUNNING: set[PostgresCluster] = set()

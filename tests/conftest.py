@@ -16,6 +16,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
 
@@ -45,18 +46,32 @@ def _use_containers() -> bool:
     return not configured and docker_available()
 
 
+@contextlib.contextmanager
+def _server(
+    variable: str,
+    container: Callable[[], AbstractContextManager[str]],
+    local: Callable[[], AbstractContextManager[str]],
+) -> Iterator[str]:
+    """The address in `variable` if set, else a container's when Docker works, else a local one."""
+    configured = os.environ.get(variable)
+    if configured:
+        yield configured
+        return
+    with (container if _use_containers() else local)() as address:
+        yield address
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
     """The bootstrap address of a broker that all tests of the session share."""
-    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if configured:
-        yield configured
-    elif _use_containers():
-        with kafka_container() as bootstrap:
-            yield bootstrap
-    else:
-        with _scratch_dir("heard-kafka-") as data, _local_broker(data) as broker:
-            yield broker.bootstrap
+    with _server("KAFKA_BOOTSTRAP_SERVERS", kafka_container, _shared_broker) as bootstrap:
+        yield bootstrap
+
+
+@contextlib.contextmanager
+def _shared_broker() -> Iterator[str]:
+    with _scratch_dir("heard-kafka-") as data, _local_broker(data) as broker:
+        yield broker.bootstrap
 
 
 @pytest.fixture
@@ -73,16 +88,15 @@ def _local_broker(data_dir: Path) -> KafkaBroker:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A URL to a PostgreSQL server (its `postgres` database) for the whole session."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if configured:
-        yield configured
-    elif _use_containers():
-        with postgres_container() as url:
-            yield url
-    else:
-        # Under /tmp, not pytest's private tmp_path: the server runs as the postgres user.
-        with _scratch_dir("heard-pg-") as data, PostgresCluster(data) as cluster:
-            yield cluster.url()
+    with _server("TEST_DATABASE_URL", postgres_container, _throwaway_cluster) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _throwaway_cluster() -> Iterator[str]:
+    # Under /tmp, not pytest's private tmp_path: the server runs as the postgres user.
+    with _scratch_dir("heard-pg-") as data, PostgresCluster(data) as cluster:
+        yield cluster.url()
 
 
 @pytest.fixture
