@@ -68,15 +68,15 @@ def database_url(server_url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _libpq_url(url: str) -> str:
-    # SQLAlchemy spells the driver into the scheme (postgresql+psycopg://); libpq does not.
+def libpq_url(url: str) -> str:
+    """`url` without SQLAlchemy's driver in the scheme (postgresql+psycopg://), as libpq wants."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(scheme=parts.scheme.split("+")[0]))
 
 
 def create_database(server_url: str, name: str) -> str:
     """Create an empty database `name` on the server at `server_url`; return its URL."""
-    with psycopg.connect(_libpq_url(server_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return database_url(server_url, name)
 
@@ -84,7 +84,7 @@ def create_database(server_url: str, name: str) -> str:
 def drop_database(server_url: str, name: str) -> None:
     """Drop database `name` if it exists, closing whatever sessions still use it."""
     statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(_libpq_url(server_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
         conn.execute(statement)
 
 
@@ -136,7 +136,7 @@ class PostgresCluster:
             initdb = [str(bin_dir / "initdb"), "-D", str(self.pgdata), "-A", "trust"]
             initdb += ["-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]
             run_to_completion(self._spec("initdb", initdb))
-        server = [str(bin_dir / "postgres"), "-D", str(self.pgdata), *self._options()]
+        server = [str(bin_dir / "postgres"), "-D", str(self.pgdata), *self.server_options()]
         self._process = ManagedProcess(self._spec("postgres", server))
         self._process.start()
         _RUNNING.add(self)
@@ -144,10 +144,11 @@ class PostgresCluster:
 
     def _spec(self, name: str, argv: list[str]) -> ProcessSpec:
         return ProcessSpec(
-            name=name, argv=_as_owner(argv), log_path=self.log_path, cwd=self.data_dir
+            name=name, argv=as_owner(argv), log_path=self.log_path, cwd=self.data_dir
         )
 
-    def _options(self) -> list[str]:
+    def server_options(self) -> list[str]:
+        """The server's command-line settings: port, loopback only, socket in `data_dir`."""
         # A throwaway cluster: no fsync, and room for every test's services' connection pools.
         settings = ["listen_addresses=127.0.0.1", "fsync=off", "full_page_writes=off"]
         settings += [f"unix_socket_directories={self.data_dir}", "max_connections=300"]
@@ -199,7 +200,7 @@ class PostgresCluster:
         self.stop()
 
 
-def _as_owner(argv: list[str]) -> list[str]:
+def as_owner(argv: list[str]) -> list[str]:
     """`argv` run as the `postgres` user when we are root (PostgreSQL refuses to run as root)."""
     if os.geteuid() != 0:
         return argv
