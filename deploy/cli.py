@@ -1,0 +1,207 @@
+"""The `heard` command: run the whole system, look at the bus, manage keys and the broker.
+
+heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four services
+heard status             consumer-group lag and dead-letter counts
+heard keys init|rotate   the single-machine keyring
+heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from deploy.kafka_broker import KafkaBroker, kafka_libs
+from deploy.ports import free_port
+from deploy.status import read_status
+from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from shared.bus.topics import TopicNamespace
+from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
+from shared.errors import HeardError
+from shared.events.contracts import TOPICS
+
+log = logging.getLogger("heard.cli")
+
+VAR = REPO / "var"
+BROKER_PORT = 9092
+SUBSCRIPTIONS = {
+    "intake": ("cases",),
+    "triage": ("complaints",),
+    "casework": ("triage",),
+    "audit": (*TOPICS, *(f"{t}.dlq" for t in TOPICS)),
+}
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _broker(var: Path) -> Iterator[str]:
+    """The broker to use: KAFKA_BOOTSTRAP_SERVERS if set, else our own under `var`."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        _say(f"broker      {configured} (KAFKA_BOOTSTRAP_SERVERS)")
+        yield configured
+        return
+    port = BROKER_PORT if _port_free(BROKER_PORT) else free_port()
+    broker = KafkaBroker(var / "kafka" / "data", port=port, libs=kafka_libs(var))
+    _say("broker      starting Apache Kafka (KRaft) ...")
+    broker.start()
+    _say(f"broker      {broker.bootstrap}")
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _keyring(var: Path) -> Path:
+    path = Path(os.environ.get("HEARD_KEYRING", var / "keyring.json"))
+    if not path.exists():
+        init_keyring_file(path)
+        _say(f"keys        created {path} (0600; never commit it)")
+    return path
+
+
+def _supervise_until_signal(system: HeardSystem) -> None:
+    """Block until SIGINT/SIGTERM, starting again any process that exits on its own."""
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    while not stopped.wait(1.0):
+        for name in system.restart_crashed():
+            _say(f"restarted   {name} (it had exited; see {system.log_dir}/{name}.log)")
+
+
+def up(args: argparse.Namespace) -> int:
+    """Run broker, keys and the four services until Ctrl-C."""
+    var: Path = args.var
+    var.mkdir(parents=True, exist_ok=True)
+    with _broker(var) as bootstrap:
+        config = SystemConfig(
+            var_dir=var,
+            kafka_bootstrap_servers=bootstrap,
+            keyring_path=_keyring(var),
+            topic_prefix=os.environ.get("HEARD_TOPIC_PREFIX", ""),
+        )
+        system = HeardSystem(config)
+        system.start()
+        try:
+            for service in SERVICES:
+                _say(f"{service:<12}{config.url(service)}/docs  (logs: {system.log_dir})")
+            _say("Heard is up. Ctrl-C stops everything.")
+            _supervise_until_signal(system)
+        finally:
+            _say("stopping ...")
+            system.stop()
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """Print consumer lag and dead-letter counts."""
+    bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        bootstrap = f"127.0.0.1:{BROKER_PORT}"
+    names = TopicNamespace(os.environ.get("HEARD_TOPIC_PREFIX", ""))
+    report = asyncio.run(read_status(bootstrap, SUBSCRIPTIONS, names))
+    _say(report.render())
+    return 0
+
+
+def keys_init(args: argparse.Namespace) -> int:
+    """Create the keyring file (refuses to overwrite one)."""
+    init_keyring_file(args.path)
+    _say(f"created {args.path} (0600; never commit it)")
+    return 0
+
+
+def keys_rotate(args: argparse.Namespace) -> int:
+    """Give a topic a fresh current data key; old keys stay so old events still open."""
+    keyring = FileKeyring.load(args.path)
+    key_id = keyring.rotate(args.topic)
+    save_keyring_file(args.path, keyring.document())
+    _say(f"{args.topic}: new current key {key_id}; restart the services to use it")
+    return 0
+
+
+def broker_fetch(args: argparse.Namespace) -> int:
+    """Fetch (once) Apache Kafka's jars from Maven Central."""
+    _say(f"Apache Kafka jars in {kafka_libs(args.var)}")
+    return 0
+
+
+def broker_run(args: argparse.Namespace) -> int:
+    """Run a broker in the foreground until Ctrl-C."""
+    broker = KafkaBroker(args.var / "kafka" / "data", port=args.port, libs=kafka_libs(args.var))
+    broker.start()
+    _say(f"broker {broker.bootstrap} (Ctrl-C stops it)")
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    finally:
+        broker.stop()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="heard", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--var", type=Path, default=VAR, help="where data and logs live")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the whole system until Ctrl-C").set_defaults(run=up)
+    show = commands.add_parser("status", help="consumer lag and dead-letter counts")
+    show.add_argument("--bootstrap", help="broker address (default: KAFKA_BOOTSTRAP_SERVERS)")
+    show.set_defaults(run=status)
+    keys = commands.add_parser("keys", help="the single-machine keyring").add_subparsers(
+        dest="keys", required=True
+    )
+    default_keys = Path(os.environ.get("HEARD_KEYRING", VAR / "keyring.json"))
+    init = keys.add_parser("init", help="create the keyring")
+    init.add_argument("--path", type=Path, default=default_keys)
+    init.set_defaults(run=keys_init)
+    rotate = keys.add_parser("rotate", help="new current data key for a topic")
+    rotate.add_argument("topic", choices=TOPICS)
+    rotate.add_argument("--path", type=Path, default=default_keys)
+    rotate.set_defaults(run=keys_rotate)
+    broker = commands.add_parser("broker", help="Apache Kafka").add_subparsers(
+        dest="broker", required=True
+    )
+    broker.add_parser("fetch", help="fetch the jars from Maven Central").set_defaults(
+        run=broker_fetch
+    )
+    run = broker.add_parser("run", help="run a broker in the foreground")
+    run.add_argument("--port", type=int, default=BROKER_PORT)
+    run.set_defaults(run=broker_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `heard` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (HeardError, RuntimeError, TimeoutError, OSError) as error:
+        sys.stderr.write(f"heard: {error}\n")
+        return 1
+    return code
