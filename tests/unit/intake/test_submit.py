@@ -7,7 +7,6 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ from tests.unit.intake.support import MINIMAL, complete, outbox_events, rows
 from tests.unit.shared.events import MARKER
 
 URL = "/api/v1/complaints"
+STATUS_URL = "/api/v1/receipts/status"
 JSON = {"content-type": "application/json"}
 CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}")
 
@@ -198,12 +198,14 @@ async def test_a_huge_body_gets_413(client: httpx.AsyncClient, runtime: Runtime)
 
 
 async def test_a_database_outage_gets_503_and_nothing_claims_success(
-    tmp_path: Path, settings: IntakeSettings
+    settings: IntakeSettings,
 ) -> None:
-    gone = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/no/such/dir.db"})
-    app: FastAPI = create_app(gone)
+    # A PostgreSQL server that is down: the connection is refused at once.
+    down = settings.model_copy(update={"database_url": "postgresql://heard@127.0.0.1:1/intake"})
+    app: FastAPI = create_app(down)
     async with app_client(app) as client:
-        response = await client.post(URL, json=MINIMAL)
-    assert response.status_code == 503
-    assert response.headers["retry-after"]
-    assert "receipt_code" not in response.text
+        submitted = await client.post(URL, json=MINIMAL)
+        looked_up = await client.post(STATUS_URL, json={"receipt_code": "0" * 20})
+    assert [submitted.status_code, looked_up.status_code] == [503, 503]
+    assert submitted.headers["retry-after"]
+    assert "receipt_code" not in submitted.text

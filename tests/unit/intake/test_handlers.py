@@ -1,0 +1,34 @@
+"""The submission handler keeps the complaint, its receipt, its status and its event
+together: a transaction that fails leaves none of them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from services.intake import handlers
+from services.intake.db import Complaint, ComplaintStatus, Receipt
+from services.intake.handlers import submit_complaint
+from services.intake.model import SubmitComplaint
+from services.intake.receipts import ReceiptHasher
+from shared.bus.outbox import OutboxMessage
+from shared.runtime import Runtime
+from tests.unit.intake.support import MINIMAL, rows
+
+CODE = "K7QX-M2PA-9RTD-4HWZ-B6NC"
+
+
+async def test_a_failed_transaction_leaves_no_rows_and_no_event(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "new_receipt_code", lambda: CODE)
+    receipts = ReceiptHasher(b"k" * 32)
+    command = SubmitComplaint.model_validate(MINIMAL)
+    first = await submit_complaint(command, uow=runtime.uow(), receipts=receipts)
+    # The same code twice breaks the receipt's primary key at commit, after the event was emitted.
+    with pytest.raises(IntegrityError):
+        await submit_complaint(command, uow=runtime.uow(), receipts=receipts)
+    for table in (Complaint, Receipt, ComplaintStatus, OutboxMessage):
+        assert len(await rows(runtime, table)) == 1
+    (complaint,) = await rows(runtime, Complaint)
+    assert complaint.complaint_id == first.complaint_id
