@@ -86,6 +86,6 @@ async def check_status(query: CheckStatus, request: Request, response: Response)
     async with runtime.sessions() as session:
         row = await status_by_receipt(session, receipts.digest(query.receipt_code))
     if row is None:
-        raise UnknownReceipt
+        raise UnknownReceipt()
     response.headers["Cache-Control"] = NO_STORE
     return StatusPublic.model_validate(row.model_dump())

@@ -44,6 +44,7 @@ class _Input(BaseModel):
             return value
         if "\x00" in value:
             raise ValueError("must not contain NUL characters")
+        # Forms send empty inputs as "": an optional answer left blank was not given.
         return value or None
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 UNKNOWN_CLIENT = "unknown"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bucket:
     tokens: float
     updated: float
