@@ -43,4 +43,7 @@ def setup_logging(service: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # These libraries log statements with their parameters or payloads at DEBUG/INFO, which
+    # would carry a child's words; they speak here only when something is wrong.
+    for noisy in ("aiokafka", "aiosqlite", "sqlalchemy.engine", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -6,7 +6,7 @@ import base64
 import json
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from shared.clock import utcnow
@@ -29,7 +29,7 @@ class OutboxMessage(SQLModel, table=True):
     topic: str = Field(max_length=200)
     key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    headers: str
+    headers: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
