@@ -298,9 +298,16 @@ class KafkaBroker:
 
     def stop(self, timeout: float = 30) -> None:
         """Ask the broker to shut down cleanly; SIGKILL it if it takes over `timeout` s."""
-        if self._process is not None:
-            self._process.stop(timeout)
-        self._forget()
+        process = self._process
+        if process is None:
+            return
+        try:
+            process.stop(timeout)
+        finally:
+            # Also when interrupted while waiting: the broker must not outlive us.
+            if process.alive():
+                process.kill()
+            self._forget()
 
     def kill(self) -> None:
         """SIGKILL the broker now, as a crash would."""

@@ -176,14 +176,18 @@ class PostgresCluster:
     def stop(self, timeout: float = 30) -> None:
         """Stop the cluster, rolling back open transactions (a "fast" shutdown); idempotent."""
         process = self._process
-        if process is not None:
+        if process is None:
+            return
+        try:
             # SIGINT, not SIGTERM: SIGTERM's "smart" shutdown waits for pooled clients to leave.
             process.send_signal(signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout)
+        finally:
+            # Also when interrupted while waiting: the server must not outlive us.
             process.kill()
-        self._process = None
-        _RUNNING.discard(self)
+            self._process = None
+            _RUNNING.discard(self)
 
     def _hand_over(self) -> None:
         if os.geteuid() != 0:

@@ -36,6 +36,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # Once is enough: a second SIGTERM would cut the teardown short and orphan the servers.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
