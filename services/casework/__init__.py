@@ -1,0 +1,1 @@
+"""Casework: cases, queues and deadlines for the people who handle complaints."""

@@ -1,0 +1,113 @@
+"""Casework's routes: the queues and the cases in them, for case workers and supervisors."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel
+
+from services.casework.db import Case
+from services.casework.errors import CaseNotFound
+from services.casework.queues import QueuePosition, get_case, open_cases, queue_summaries
+from shared.auth import StaffPrincipal
+from shared.clock import utcnow
+from shared.runtime import Runtime
+from shared.web.staff import require_roles
+
+router = APIRouter(prefix="/api/v1")
+Staff = Annotated[StaffPrincipal, Depends(require_roles("caseworker", "supervisor"))]
+QueueName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+MAX_PAGE = 500
+
+
+class CasePublic(BaseModel):
+    """A case as staff see it in a queue or on its own."""
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    queue: str
+    status: str
+    priority: int
+    urgency: str
+    category: str
+    respond_by: datetime
+    opened_at: datetime
+    overdue: bool
+
+    @classmethod
+    def of(cls, row: Case, now: datetime) -> CasePublic:
+        """`row` as shown at time `now`."""
+        return cls.model_validate({**row.model_dump(), "overdue": row.respond_by < now})
+
+
+class QueuePage(BaseModel):
+    """One page of a queue, most pressing first; `next_cursor` is null on the last page."""
+
+    queue: str
+    items: list[CasePublic]
+    next_cursor: str | None
+
+
+class QueueOverview(BaseModel):
+    """A queue at a glance."""
+
+    queue: str
+    open: int
+    overdue: int
+    next_deadline: datetime | None
+
+
+class QueueList(BaseModel):
+    """Every queue that holds open cases."""
+
+    queues: list[QueueOverview]
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@router.get("/queues")
+async def list_queues(request: Request, _staff: Staff) -> QueueList:
+    """Each queue with its open and overdue counts and its next deadline."""
+    async with _runtime(request).sessions() as session:
+        summaries = await queue_summaries(session, utcnow())
+    return QueueList(
+        queues=[QueueOverview.model_validate(s, from_attributes=True) for s in summaries]
+    )
+
+
+@router.get("/queues/{queue}")
+async def queue_page(
+    request: Request,
+    queue: QueueName,
+    _staff: Staff,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> QueuePage:
+    """Open cases of `queue` by priority, then deadline; pass `next_cursor` for more."""
+    after = QueuePosition.from_cursor(cursor) if cursor else None
+    async with _runtime(request).sessions() as session:
+        rows = await open_cases(session, queue, limit=limit + 1, after=after)
+    now = utcnow()
+    more = len(rows) > limit
+    shown = rows[:limit]
+    return QueuePage(
+        queue=queue,
+        items=[CasePublic.of(r, now) for r in shown],
+        next_cursor=QueuePosition.of(shown[-1]).cursor() if more else None,
+    )
+
+
+@router.get("/cases/{case_id}")
+async def case_detail(case_id: uuid.UUID, request: Request, _staff: Staff) -> CasePublic:
+    """One case."""
+    async with _runtime(request).sessions() as session:
+        row = await get_case(session, case_id)
+    if row is None:
+        raise CaseNotFound(str(case_id))
+    return CasePublic.of(row, utcnow())

@@ -1,0 +1,42 @@
+"""Casework's FastAPI app; the lifespan owns the runtime (engine, keys)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.casework.api import router
+from services.casework.errors import CaseNotFound, InvalidCursor
+from services.casework.settings import CaseworkSettings
+from shared.runtime import open_runtime
+from shared.web.app import install_common
+
+
+async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "no case with that id"}, status_code=404)
+
+
+async def _bad_cursor(_request: Request, _error: Exception) -> JSONResponse:
+    detail = [{"loc": ["query", "cursor"], "msg": "not a cursor this queue issued"}]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def create_app(settings: CaseworkSettings) -> FastAPI:
+    """Build casework's app for `settings` (nothing is opened until start-up)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime("casework", settings) as runtime:
+            app.state.runtime = runtime
+            app.state.token_key = runtime.keyring.token_key()
+            yield
+
+    app = FastAPI(title="Heard casework", version="1", lifespan=lifespan)
+    install_common(app, max_body_bytes=settings.max_body_bytes)
+    app.add_exception_handler(CaseNotFound, _not_found)
+    app.add_exception_handler(InvalidCursor, _bad_cursor)
+    app.include_router(router)
+    return app
