@@ -31,7 +31,7 @@ class PostgresError(RuntimeError):
     """PostgreSQL cannot be installed, or a cluster would not start."""
 
 
-def installed_bin_dir(root: Path = DEBIAN_ROOT) -> Path | None:
+def installed_bin_dir(root: Path) -> Path | None:
     """The newest `<root>/<version>/bin` holding `pg_ctl`, if any."""
     found = [path.parent for path in root.glob("*/bin/pg_ctl")]
     versions = [path for path in found if path.parent.name.isdigit()]
@@ -40,12 +40,12 @@ def installed_bin_dir(root: Path = DEBIAN_ROOT) -> Path | None:
 
 def ensure_postgres_installed() -> Path:
     """The server's bin directory, installing Debian's `postgresql` package if it is missing."""
-    found = installed_bin_dir()
+    found = installed_bin_dir(DEBIAN_ROOT)
     if found is not None:
         return found
     _apt_get("update")
     _apt_get("install", "-y", "--no-install-recommends", "postgresql")
-    found = installed_bin_dir()
+    found = installed_bin_dir(DEBIAN_ROOT)
     if found is None:
         raise PostgresError(f"installed the postgresql package, yet {DEBIAN_ROOT} has no pg_ctl")
     return found

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +78,54 @@ def test_root_runs_the_server_as_postgres(monkeypatch: pytest.MonkeyPatch) -> No
 def test_anyone_else_runs_it_as_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     assert postgres.as_owner(["initdb"]) == ["initdb"]
+
+
+class FakeApt:
+    """Records apt-get runs; the server 'appears' once `install` ran."""
+
+    def __init__(self, root: Path, returncode: int = 0) -> None:
+        self.root = root
+        self.returncode = returncode
+        self.commands: list[list[str]] = []
+        self.frontends: list[str | None] = []
+
+    def run(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        self.commands.append(command)
+        self.frontends.append(kwargs["env"].get("DEBIAN_FRONTEND"))
+        if "install" in command and self.returncode == 0:
+            _install(self.root, "15")
+        return subprocess.CompletedProcess(command, self.returncode, "", "E: no network")
+
+
+@pytest.fixture
+def apt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeApt:
+    fake = FakeApt(tmp_path)
+    monkeypatch.setattr(postgres, "DEBIAN_ROOT", tmp_path)
+    monkeypatch.setattr("subprocess.run", fake.run)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    return fake
+
+
+def test_a_missing_server_is_installed_non_interactively(apt: FakeApt, tmp_path: Path) -> None:
+    assert postgres.ensure_postgres_installed() == tmp_path / "15" / "bin"
+    assert [command[2] for command in apt.commands] == ["update", "install"]
+    assert apt.commands[1][-1] == "postgresql"
+    assert apt.frontends == ["noninteractive", "noninteractive"]
+
+
+def test_an_installed_server_installs_nothing(apt: FakeApt, tmp_path: Path) -> None:
+    _install(tmp_path, "15")
+    postgres.ensure_postgres_installed()
+    assert apt.commands == []
+
+
+def test_not_root_asks_sudo(apt: FakeApt, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    postgres.ensure_postgres_installed()
+    assert all(command[:2] == ["sudo", "-n"] for command in apt.commands)
+
+
+def test_a_failed_install_shows_apts_words(apt: FakeApt) -> None:
+    apt.returncode = 100
+    with pytest.raises(postgres.PostgresError, match="E: no network"):
+        postgres.ensure_postgres_installed()
