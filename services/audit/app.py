@@ -12,7 +12,7 @@ from services.audit.api import router
 from services.audit.errors import EntryNotFound
 from services.audit.settings import AuditSettings
 from shared.runtime import open_runtime
-from shared.web.app import install_common
+from shared.web.app import service_app
 
 
 async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
@@ -29,8 +29,7 @@ def create_app(settings: AuditSettings) -> FastAPI:
             app.state.token_key = runtime.keyring.token_key()
             yield
 
-    app = FastAPI(title="Heard audit", version="1", lifespan=lifespan)
-    install_common(app, max_body_bytes=settings.max_body_bytes)
+    app = service_app("Heard audit", lifespan, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(EntryNotFound, _not_found)
     app.include_router(router)
     return app

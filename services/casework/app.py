@@ -12,7 +12,7 @@ from services.casework.api import router
 from services.casework.errors import CaseNotFound, InvalidCursor
 from services.casework.settings import CaseworkSettings
 from shared.runtime import open_runtime
-from shared.web.app import install_common
+from shared.web.app import service_app
 
 
 async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
@@ -34,8 +34,7 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
             app.state.token_key = runtime.keyring.token_key()
             yield
 
-    app = FastAPI(title="Heard casework", version="1", lifespan=lifespan)
-    install_common(app, max_body_bytes=settings.max_body_bytes)
+    app = service_app("Heard casework", lifespan, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(CaseNotFound, _not_found)
     app.add_exception_handler(InvalidCursor, _bad_cursor)
     app.include_router(router)

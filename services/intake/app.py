@@ -14,7 +14,7 @@ from services.intake.receipts import ReceiptHasher
 from services.intake.settings import IntakeSettings
 from services.intake.throttle import TokenBucketLimiter
 from shared.runtime import open_runtime
-from shared.web.app import install_common
+from shared.web.app import service_app
 
 
 async def _unknown_receipt(_request: Request, _error: Exception) -> JSONResponse:
@@ -50,8 +50,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             app.state.lookups = _lookup_limiter(settings)
             yield
 
-    app = FastAPI(title="Heard intake", version="1", lifespan=lifespan)
-    install_common(app, max_body_bytes=settings.max_body_bytes)
+    app = service_app("Heard intake", lifespan, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(UnknownReceipt, _unknown_receipt)
     app.add_exception_handler(TooManyLookups, _too_many)
     app.include_router(router)

@@ -13,7 +13,7 @@ from services.triage.errors import DecisionNotFound
 from services.triage.model import RuleSet
 from services.triage.settings import TriageSettings
 from shared.runtime import open_runtime
-from shared.web.app import install_common
+from shared.web.app import service_app
 
 
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
@@ -31,8 +31,7 @@ def create_app(settings: TriageSettings) -> FastAPI:
             app.state.rules = RuleSet.load(settings.rule_set)
             yield
 
-    app = FastAPI(title="Heard triage", version="1", lifespan=lifespan)
-    install_common(app, max_body_bytes=settings.max_body_bytes)
+    app = service_app("Heard triage", lifespan, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(DecisionNotFound, _not_found)
     app.include_router(router)
     return app

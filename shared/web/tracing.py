@@ -20,12 +20,12 @@ class RequestTracing:
             await self._app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        name = f"{scope['method']} {scope['path']}"
+        name = f"{scope['method']} (unrouted)"
         with tracer().start_as_current_span(
             name,
             context=context_from_headers(headers),
             kind=SpanKind.SERVER,
-            attributes={"http.request.method": scope["method"], "url.path": scope["path"]},
+            attributes={"http.request.method": scope["method"]},
         ) as span:
 
             async def recording_send(message: Message) -> None:
@@ -34,3 +34,10 @@ class RequestTracing:
                 await send(message)
 
             await self._app(scope, receive, recording_send)
+            # Routing has run now: name the span by its template, so ids in paths never
+            # become span names (and spans group by route).
+            route = scope.get("route")
+            template = getattr(route, "path", None)
+            if isinstance(template, str):
+                span.update_name(f"{scope['method']} {template}")
+                span.set_attribute("http.route", template)

@@ -143,7 +143,7 @@ async def test_one_complaint_is_one_case_one_trail_and_one_trace(
 
     finished = spans.get_finished_spans()
     http = [s for s in finished if s.name.startswith("POST /api/v1/complaints")]
-    assert len(http) == 1
+    assert len(http) == 1, [(s.name, s.kind, s.parent, s.attributes) for s in http]
     trace_id = http[0].context.trace_id
     in_trace = {s.name for s in finished if s.context.trace_id == trace_id}
     assert {
