@@ -1,40 +1,17 @@
-"""Helpers for audit's unit tests: bus records as the consumer hands them over, and the
-consumer's apply-once step (inbox check, apply, inbox row, commit) without Kafka."""
+"""Helpers for audit's unit tests: dead letters as the DLQ writer republishes them, and
+the consumer's apply-once step as audit's consumer group runs it."""
 
 from __future__ import annotations
 
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.inbox import already_processed, record_processed
 from shared.bus.processing import Accepted
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
+from tests.support import consumed
+from tests.support.consumed import consumer_record
 
 CONSUMER = "audit"
-
-
-def consumer_record(
-    record: KafkaRecord,
-    *,
-    topic: str | None = None,
-    headers: list[tuple[str, bytes]] | None = None,
-    offset: int = 0,
-) -> ConsumerRecord:
-    """`record` as a consumer would receive it (logical topic), optionally altered."""
-    key, value = record.key, record.value
-    return ConsumerRecord(
-        topic=topic or record.topic,
-        partition=1,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=key,
-        value=value,
-        checksum=None,
-        serialized_key_size=len(key or b""),
-        serialized_value_size=len(value),
-        headers=headers if headers is not None else list(record.headers),
-    )
 
 
 def dead_letter(
@@ -52,11 +29,5 @@ def dead_letter(
 
 
 async def apply_once(runtime: Runtime, accepted: Accepted) -> bool:
-    """Apply `accepted` unless the inbox has it, as the consumer loop does; True if applied."""
-    async with runtime.uow() as uow:
-        if await already_processed(uow.session, CONSUMER, accepted.dedupe_key):
-            return False
-        await accepted.apply(uow)
-        record_processed(uow.session, CONSUMER, accepted.dedupe_key)
-        await uow.commit()
-        return True
+    """Apply `accepted` as audit's consumer would; True if it was new."""
+    return await consumed.apply_once(runtime, accepted, CONSUMER)

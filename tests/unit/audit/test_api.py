@@ -16,7 +16,8 @@ from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.runtime import Runtime
 from tests.support.apps import app_client
-from tests.unit.audit.support import apply_once, consumer_record, dead_letter
+from tests.support.consumed import consumer_record
+from tests.unit.audit.support import apply_once, dead_letter
 from tests.unit.shared.events import MARKER, submitted
 
 SUMMARY_FIELDS = {

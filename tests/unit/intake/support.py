@@ -23,7 +23,7 @@ from shared.events.codec import EventCodec
 from shared.events.contracts import CaseOpened, ComplaintSubmitted
 from shared.ids import new_id
 from shared.runtime import Runtime
-from tests.unit.audit.support import consumer_record
+from tests.support.consumed import consumer_record
 from tests.unit.shared.events import MARKER
 
 MINIMAL: dict[str, Any] = {
