@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import uvicorn
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
 from shared.bus.consumer import EventConsumer
@@ -59,6 +61,51 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
+class _Client(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+C = TypeVar("C", bound=_Client)
+T = TypeVar("T")
+
+
+async def _until_it_works(
+    action: Callable[[], Awaitable[T]], stop: asyncio.Event, what: str
+) -> T | None:
+    """Run `action` until it succeeds; None if stopped first.
+
+    A process may start while the broker is down or restarting: it waits for it
+    instead of exiting, so nothing but an operator decides when it stops.
+    """
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            return await action()
+        except (KafkaError, OSError) as error:
+            log.warning("%s: broker not reachable yet (%s)", what, type(error).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, 5.0)
+    return None
+
+
+async def _started(make: Callable[[], C], stop: asyncio.Event, what: str) -> C | None:
+    """A started Kafka client (a fresh one per attempt: a failed start is not retried)."""
+
+    async def attempt() -> C:
+        client = make()
+        try:
+            await client.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await client.stop()
+            raise
+        return client
+
+    return await _until_it_works(attempt, stop, what)
+
+
 async def run_consumer(
     spec: ServiceSpec[S], settings: S, runtime: Runtime, stop: asyncio.Event
 ) -> None:
@@ -67,26 +114,34 @@ async def run_consumer(
         raise ConfigurationError(f"{spec.name} consumes nothing")
     bootstrap = settings.kafka_bootstrap_servers
     names = TopicNamespace(settings.topic_prefix)
-    # The group is namespaced like the topics, so deployments sharing a broker never rebalance
-    # each other's consumers.
-    consumer = make_consumer(bootstrap, names.group(spec.name), [])
-    producer = make_producer(bootstrap, f"{spec.name}-dlq")
-    await producer.start()
-    loop = EventConsumer(
-        consumer,
-        spec.processor(runtime, settings),
-        runtime.uow,
-        DeadLetterWriter(producer, spec.name, names),
-        name=spec.name,
-        namespace=names,
+    producer = await _started(
+        lambda: make_producer(bootstrap, f"{spec.name}-dlq"), stop, f"{spec.name} dlq producer"
     )
-    topics = [names.physical(t) for t in spec.subscribes]
-    consumer.subscribe(topics, listener=loop.rebalance_listener())
-    await consumer.start()
+    if producer is None:
+        return
     try:
-        await loop.run(stop)
+        # The group is namespaced like the topics, so deployments sharing a broker never
+        # rebalance each other's consumers.
+        consumer = await _started(
+            lambda: make_consumer(bootstrap, names.group(spec.name), []), stop, spec.name
+        )
+        if consumer is None:
+            return
+        loop = EventConsumer(
+            consumer,
+            spec.processor(runtime, settings),
+            runtime.uow,
+            DeadLetterWriter(producer, spec.name, names),
+            name=spec.name,
+            namespace=names,
+        )
+        topics = [names.physical(t) for t in spec.subscribes]
+        consumer.subscribe(topics, listener=loop.rebalance_listener())
+        try:
+            await loop.run(stop)
+        finally:
+            await consumer.stop()
     finally:
-        await consumer.stop()
         await producer.stop()
 
 
@@ -94,8 +149,12 @@ async def run_relay(
     spec: ServiceSpec[S], settings: S, runtime: Runtime, stop: asyncio.Event
 ) -> None:
     """Publish the service's outbox until `stop` is set."""
-    producer = make_producer(settings.kafka_bootstrap_servers, f"{spec.name}-relay")
-    await producer.start()
+    bootstrap = settings.kafka_bootstrap_servers
+    producer = await _started(
+        lambda: make_producer(bootstrap, f"{spec.name}-relay"), stop, f"{spec.name} relay"
+    )
+    if producer is None:
+        return
     try:
         names = TopicNamespace(settings.topic_prefix)
         await OutboxRelay(runtime.sessions, producer, namespace=names).run(stop)
@@ -107,7 +166,8 @@ async def _run_worker(spec: ServiceSpec[S], role: str, settings: S) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
     names = TopicNamespace(settings.topic_prefix)
-    await ensure_topics(settings.kafka_bootstrap_servers, namespace=names)
+    bootstrap = settings.kafka_bootstrap_servers
+    await _until_it_works(lambda: ensure_topics(bootstrap, namespace=names), stop, "topics")
     async with open_runtime(spec.name, settings) as runtime:
         worker = run_consumer if role == "consume" else run_relay
         await worker(spec, settings, runtime, stop)

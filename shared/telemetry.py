@@ -101,6 +101,7 @@ class JsonLinesSpanExporter(SpanExporter):
     """Appends one JSON line per span to a file: enough for tests across processes."""
 
     def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
         self._lock = threading.Lock()
 

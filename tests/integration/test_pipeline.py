@@ -68,12 +68,13 @@ def keyring_path(tmp_path: Path) -> Path:
 def _settings(
     spec: ServiceSpec[Any], url: str, bootstrap: str, prefix: str, keys: Path
 ) -> ServiceSettings:
-    return spec.settings(  # type: ignore[call-arg]
+    settings: ServiceSettings = spec.settings(  # type: ignore[call-arg]
         database_url=url,
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         HEARD_TOPIC_PREFIX=prefix,
         HEARD_KEYRING=str(keys),
     )
+    return settings
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ async def system(
     make_database_url: Callable[[], str],
     keyring_path: Path,
     spans: InMemorySpanExporter,
-) -> AsyncIterator[dict[str, ServiceSettings]]:
+) -> AsyncIterator[dict[str, Any]]:
     """Every service's consumer and relay running as tasks, each on its own database."""
     prefix = f"p{new_id().hex[:10]}."
     await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
@@ -109,7 +110,7 @@ async def system(
 
 
 async def test_one_complaint_is_one_case_one_trail_and_one_trace(
-    system: dict[str, ServiceSettings], keyring_path: Path, spans: InMemorySpanExporter
+    system: dict[str, Any], keyring_path: Path, spans: InMemorySpanExporter
 ) -> None:
     token = issue_token(
         FileKeyring.load(keyring_path).token_key(), "olga", {"caseworker", "auditor"}

@@ -1,0 +1,57 @@
+"""Fixtures for casework's unit tests: keys, a triage codec, casework on a migrated SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.casework.app import create_app
+from services.casework.service import SPEC
+from services.casework.settings import CaseworkSettings
+from shared.auth import issue_token
+from shared.crypto.keyring import FileKeyring, new_keyring_document, save_keyring_file
+from shared.db.migrations import upgrade
+from shared.events.codec import EventCodec
+from shared.runtime import Runtime, open_runtime
+from tests.support.apps import app_client
+
+
+@pytest.fixture
+def keyring() -> FileKeyring:
+    return FileKeyring(new_keyring_document())
+
+
+@pytest.fixture
+def triage_codec(keyring: FileKeyring) -> EventCodec:
+    return EventCodec(keyring, "triage")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, keyring: FileKeyring) -> CaseworkSettings:
+    """Casework on a migrated SQLite file, with the keyring saved beside it."""
+    keyring_path = tmp_path / "keyring.json"
+    save_keyring_file(keyring_path, keyring.document())
+    url = f"sqlite:///{tmp_path / 'casework.db'}"
+    upgrade(url, SPEC.migrations)
+    return CaseworkSettings(database_url=url, HEARD_KEYRING=keyring_path)
+
+
+@pytest.fixture
+async def runtime(settings: CaseworkSettings, keyring: FileKeyring) -> AsyncIterator[Runtime]:
+    async with open_runtime("casework", settings, keyring) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def client(settings: CaseworkSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(create_app(settings)) as running:
+        yield running
+
+
+@pytest.fixture
+def caseworker(keyring: FileKeyring) -> dict[str, str]:
+    """Headers of a case worker's request."""
+    return {"Authorization": f"Bearer {issue_token(keyring.token_key(), 'ana', {'caseworker'})}"}

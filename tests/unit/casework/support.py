@@ -1,0 +1,51 @@
+"""Helpers for casework's unit tests: triage decisions delivered as the consumer would."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from services.casework.handlers import handlers
+from shared.bus.processing import EventDispatcher
+from shared.clock import utcnow
+from shared.events.codec import EventCodec
+from shared.events.contracts import ComplaintTriaged
+from shared.events.record import KafkaRecord
+from shared.ids import new_id
+from shared.runtime import Runtime
+from tests.support.consumed import apply_once, consumer_record
+
+
+def triaged(
+    *,
+    complaint_id: uuid.UUID | None = None,
+    queue: str = "protection",
+    priority: int = 2,
+    respond_in: timedelta = timedelta(hours=48),
+    now: datetime | None = None,
+) -> ComplaintTriaged:
+    """A triage decision for a (new) complaint."""
+    decided = now or utcnow()
+    return ComplaintTriaged(
+        complaint_id=complaint_id or new_id(),
+        triaged_at=decided,
+        category="violence",
+        urgency="urgent",
+        priority=priority,
+        queue=queue,
+        respond_by=decided + respond_in,
+        reasons=["keyword: hits me"],
+        rule_set="default-v1",
+    )
+
+
+async def deliver(runtime: Runtime, codec: EventCodec, event: ComplaintTriaged) -> bool:
+    """Encode `event` as triage would and deliver it; True if casework applied it."""
+    return await deliver_record(runtime, codec.encode(event, subject=str(event.complaint_id)))
+
+
+async def deliver_record(runtime: Runtime, record: KafkaRecord) -> bool:
+    """Hand `record` to casework's processor and apply it once, as the consumer loop does."""
+    accepted = EventDispatcher(runtime.codec, handlers()).prepare(consumer_record(record))
+    assert accepted is not None
+    return await apply_once(runtime, accepted, "casework")

@@ -1,0 +1,11 @@
+"""Casework's migrations build exactly the tables its models describe."""
+
+from __future__ import annotations
+
+from services.casework.db import Case
+from services.casework.settings import CaseworkSettings
+from tests.support.schema import assert_schema_matches
+
+
+def test_the_migrated_schema_matches_the_models(settings: CaseworkSettings) -> None:
+    assert_schema_matches(settings.database_url, [Case])
