@@ -31,7 +31,8 @@ from pathlib import Path
 from bench.floor import run_floor
 from bench.stats import summary_ms
 from deploy.client import HeardClient, Submission, sample_complaint
-from deploy.kafka_broker import KafkaBroker, kafka_libs
+from deploy.kafka_broker import KafkaBroker
+from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.postgres import PostgresCluster, create_database, ensure_postgres_installed
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig

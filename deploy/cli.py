@@ -20,7 +20,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from deploy.kafka_broker import KafkaBroker, kafka_libs
+from deploy.kafka_broker import KafkaBroker
+from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig

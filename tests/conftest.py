@@ -23,7 +23,8 @@ from types import FrameType
 import pytest
 
 from deploy.containers import docker_available, kafka_container, postgres_container
-from deploy.kafka_broker import KafkaBroker, kafka_libs
+from deploy.kafka_broker import KafkaBroker
+from deploy.kafka_jars import kafka_libs
 from deploy.postgres import PostgresCluster, create_database, drop_database
 
 REPO = Path(__file__).resolve().parents[1]

@@ -18,7 +18,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from deploy.kafka_broker import BrokerError, KafkaBroker
+from deploy.kafka_broker import KafkaBroker
+from deploy.kafka_jars import BrokerError
 from deploy.postgres import PostgresCluster
 from shared.events.record import KafkaRecord
 from tests.support.kafka_io import produce, read_all

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from deploy.kafka_broker import (
-    BrokerError,
     KafkaBroker,
     answers_metadata,
     new_cluster_id,
     render_properties,
     server_properties,
 )
+from deploy.kafka_jars import BrokerError
 from deploy.ports import free_port
 
 

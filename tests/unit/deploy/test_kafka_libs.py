@@ -1,4 +1,4 @@
-"""Kafka's jars: fetched by Maven once per pom, or taken from KAFKA_HOME, never mixed."""
+"""Kafka's jars: fetched once per pom, never mixed, KAFKA_HOME honoured, Maven errors explained."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy import kafka_broker
-from deploy.kafka_broker import BrokerError, kafka_libs, libs_are_current, pom_kafka_version
+from deploy import kafka_jars
+from deploy.kafka_jars import BrokerError, kafka_libs, libs_are_current, pom_kafka_version
 
 
 class FakeMaven:
@@ -25,7 +25,7 @@ class FakeMaven:
 @pytest.fixture
 def maven(monkeypatch: pytest.MonkeyPatch) -> FakeMaven:
     fake = FakeMaven()
-    monkeypatch.setattr(kafka_broker, "run_maven", fake)
+    monkeypatch.setattr(kafka_jars, "run_maven", fake)
     monkeypatch.delenv("KAFKA_HOME", raising=False)
     return fake
 
@@ -33,13 +33,13 @@ def maven(monkeypatch: pytest.MonkeyPatch) -> FakeMaven:
 @pytest.fixture
 def pom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "pom.xml"
-    copy.write_text(kafka_broker.POM.read_text())
-    monkeypatch.setattr(kafka_broker, "POM", copy)
+    copy.write_text(kafka_jars.POM.read_text())
+    monkeypatch.setattr(kafka_jars, "POM", copy)
     return copy
 
 
 def test_the_pom_asks_for_a_kafka_4_release() -> None:
-    assert pom_kafka_version(kafka_broker.POM).startswith("4.")
+    assert pom_kafka_version(kafka_jars.POM).startswith("4.")
 
 
 def test_first_call_fetches_and_stamps(maven: FakeMaven, pom: Path, tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_a_failed_fetch_leaves_no_stamp(
         output.mkdir(parents=True)
         raise BrokerError("no network")
 
-    monkeypatch.setattr(kafka_broker, "run_maven", failing)
+    monkeypatch.setattr(kafka_jars, "run_maven", failing)
     monkeypatch.delenv("KAFKA_HOME", raising=False)
     with pytest.raises(BrokerError, match="no network"):
         kafka_libs(tmp_path / "var")
@@ -109,9 +109,9 @@ def test_maven_failure_names_the_artifact_and_shows_maven_output(
     _fake_mvn(tmp_path / "bin", "echo 'Could not transfer artifact: connection refused'; exit 1")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     with pytest.raises(BrokerError) as raised:
-        kafka_broker.run_maven(kafka_broker.POM, tmp_path / "libs")
+        kafka_jars.run_maven(kafka_jars.POM, tmp_path / "libs")
     message = str(raised.value)
-    version = pom_kafka_version(kafka_broker.POM)
+    version = pom_kafka_version(kafka_jars.POM)
     assert f"could not fetch org.apache.kafka:kafka_2.13:{version} from Maven Central" in message
     assert "connection refused" in message
 
@@ -119,4 +119,4 @@ def test_maven_failure_names_the_artifact_and_shows_maven_output(
 def test_missing_maven_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(BrokerError, match=r"Maven \(mvn\) is not installed"):
-        kafka_broker.run_maven(kafka_broker.POM, tmp_path / "libs")
+        kafka_jars.run_maven(kafka_jars.POM, tmp_path / "libs")
