@@ -4,6 +4,7 @@ heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four ser
 heard status             consumer-group lag and dead-letter counts
 heard keys init|rotate   the single-machine keyring
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
+heard token              a staff token for trying the queues and the audit log by hand
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import os
 import signal
@@ -18,6 +20,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from deploy.kafka_broker import KafkaBroker
@@ -25,6 +28,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
 from shared.errors import HeardError
@@ -144,6 +148,14 @@ def keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def token(args: argparse.Namespace) -> int:
+    """Print a staff token signed with the keyring's token key (until sign-in exists)."""
+    key = FileKeyring.load(args.keyring).token_key()
+    roles = set(args.role or ROLES)
+    _say(issue_token(key, args.subject, roles, timedelta(hours=args.hours)))
+    return 0
+
+
 def broker_fetch(args: argparse.Namespace) -> int:
     """Fetch (once) Apache Kafka's jars from Maven Central."""
     _say(f"Apache Kafka jars in {kafka_libs(args.var)}")
@@ -193,12 +205,22 @@ def _parser() -> argparse.ArgumentParser:
     run = broker.add_parser("run", help="run a broker in the foreground")
     run.add_argument("--port", type=int, default=BROKER_PORT)
     run.set_defaults(run=broker_run)
+    staff = commands.add_parser("token", help="a staff token for trying the APIs by hand")
+    staff.add_argument("--subject", default=getpass.getuser(), help="who the token names")
+    staff.add_argument(
+        "--role", action="append", choices=sorted(ROLES), help="repeat for more (default: all)"
+    )
+    staff.add_argument("--hours", type=float, default=8, help="how long it is valid")
+    staff.add_argument("--keyring", type=Path, default=default_keys)
+    staff.set_defaults(run=token)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `heard` console script."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # One line per health probe would bury the addresses `heard up` prints.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,7 @@ class TriageDecisionBase(SQLModel):
     priority: int
     queue: str = Field(max_length=64, index=True)
     respond_by: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    reasons: str
+    reasons: str = Field(sa_column=Column(Text, nullable=False))  # a JSON list
     rule_set: str = Field(max_length=64)
     decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 

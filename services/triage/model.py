@@ -91,9 +91,13 @@ def _keyword_pattern(keyword: str) -> str:
 
 
 def _category(rules: RuleSet, text: str) -> tuple[CategoryRule | None, int]:
-    scored = [(_Matcher(c.keywords).hits(text), -i, c) for i, c in enumerate(rules.categories)]
-    hits, _, best = max(scored, key=lambda s: (s[0], s[1]), default=(0, 0, None))
-    return (best, hits) if hits > 0 else (None, 0)
+    # Categories are listed gravest first, and the gravest one matched wins however many words
+    # a milder one matched: a child hit by a teacher is a violence case, not an education one.
+    for category in rules.categories:
+        hits = _Matcher(category.keywords).hits(text)
+        if hits:
+            return category, hits
+    return None, 0
 
 
 def _urgency(rules: RuleSet, text: str, category: str) -> tuple[UrgencyRule, str]:

@@ -34,8 +34,8 @@ from shared.events.record import KafkaRecord
 from shared.ids import new_id
 from shared.runner import run_consumer
 from shared.runtime import Runtime, open_runtime
+from tests.support.events import submitted
 from tests.support.kafka_io import produce, read_all, wait_for
-from tests.unit.shared.events import submitted
 
 pytestmark = pytest.mark.integration
 

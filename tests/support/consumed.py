@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiokafka.structs import ConsumerRecord
 
 from shared.bus.inbox import already_processed, record_processed
-from shared.bus.processing import Accepted
+from shared.bus.processing import Accepted, EventDispatcher, Handler
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
 
@@ -44,3 +46,12 @@ async def apply_once(runtime: Runtime, accepted: Accepted, consumer: str) -> boo
         record_processed(uow.session, consumer, accepted.dedupe_key)
         await uow.commit()
         return True
+
+
+async def handle_record(
+    runtime: Runtime, handlers: Mapping[str, Handler], record: KafkaRecord, consumer: str
+) -> bool:
+    """Hand `record` to a service's handlers as its consumer loop would; True if applied."""
+    accepted = EventDispatcher(runtime.codec, dict(handlers)).prepare(consumer_record(record))
+    assert accepted is not None, "the record was dead-lettered"
+    return await apply_once(runtime, accepted, consumer)

@@ -10,29 +10,15 @@ import pytest
 from services.audit.processor import AuditProcessor
 from services.audit.service import SPEC
 from services.audit.settings import AuditSettings
-from shared.crypto.keyring import FileKeyring, new_keyring_document, save_keyring_file
-from shared.db.migrations import upgrade
-from shared.events.codec import EventCodec
+from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime
+from tests.support.services import migrated_sqlite
 
 
 @pytest.fixture
-def keyring() -> FileKeyring:
-    return FileKeyring(new_keyring_document())
-
-
-@pytest.fixture
-def intake_codec(keyring: FileKeyring) -> EventCodec:
-    return EventCodec(keyring, "intake")
-
-
-@pytest.fixture
-def settings(tmp_path: Path, keyring: FileKeyring) -> AuditSettings:
+def settings(tmp_path: Path, keyring_path: Path) -> AuditSettings:
     """Audit on a migrated SQLite file, with the keyring saved beside it."""
-    keyring_path = tmp_path / "keyring.json"
-    save_keyring_file(keyring_path, keyring.document())
-    url = f"sqlite:///{tmp_path / 'audit.db'}"
-    upgrade(url, SPEC.migrations)
+    url = migrated_sqlite(tmp_path, SPEC)
     return AuditSettings(database_url=url, HEARD_KEYRING=keyring_path)
 
 

@@ -17,8 +17,8 @@ from shared.events.codec import EventCodec
 from shared.runtime import Runtime
 from tests.support.apps import app_client
 from tests.support.consumed import consumer_record
+from tests.support.events import MARKER, submitted
 from tests.unit.audit.support import apply_once, dead_letter
-from tests.unit.shared.events import MARKER, submitted
 
 SUMMARY_FIELDS = {
     "position",

@@ -12,7 +12,7 @@ from services.audit.model import (
     leaf_hash,
     observe_dead_letter,
 )
-from tests.unit.shared.events import MARKER
+from tests.support.events import MARKER
 
 COMPLAINT_ID = "018f2b9c-7d7e-7a3b-9c1d-2e3f4a5b6c7d"
 EVENT_ID = "018f2b9c-7d7e-7a3b-9c1d-000000000001"

@@ -32,8 +32,8 @@ from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
 from shared.telemetry import context_from_traceparent
 from tests.support.consumed import consumer_record
+from tests.support.events import MARKER, submitted
 from tests.unit.audit.support import apply_once, dead_letter
-from tests.unit.shared.events import MARKER, submitted
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 OTHER_TRACE = b"00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"

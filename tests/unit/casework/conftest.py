@@ -12,30 +12,16 @@ from services.casework.app import create_app
 from services.casework.service import SPEC
 from services.casework.settings import CaseworkSettings
 from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring, new_keyring_document, save_keyring_file
-from shared.db.migrations import upgrade
-from shared.events.codec import EventCodec
+from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime
 from tests.support.apps import app_client
+from tests.support.services import migrated_sqlite
 
 
 @pytest.fixture
-def keyring() -> FileKeyring:
-    return FileKeyring(new_keyring_document())
-
-
-@pytest.fixture
-def triage_codec(keyring: FileKeyring) -> EventCodec:
-    return EventCodec(keyring, "triage")
-
-
-@pytest.fixture
-def settings(tmp_path: Path, keyring: FileKeyring) -> CaseworkSettings:
+def settings(tmp_path: Path, keyring_path: Path) -> CaseworkSettings:
     """Casework on a migrated SQLite file, with the keyring saved beside it."""
-    keyring_path = tmp_path / "keyring.json"
-    save_keyring_file(keyring_path, keyring.document())
-    url = f"sqlite:///{tmp_path / 'casework.db'}"
-    upgrade(url, SPEC.migrations)
+    url = migrated_sqlite(tmp_path, SPEC)
     return CaseworkSettings(database_url=url, HEARD_KEYRING=keyring_path)
 
 

@@ -6,14 +6,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from services.casework.handlers import handlers
-from shared.bus.processing import EventDispatcher
 from shared.clock import utcnow
 from shared.events.codec import EventCodec
 from shared.events.contracts import ComplaintTriaged
 from shared.events.record import KafkaRecord
 from shared.ids import new_id
 from shared.runtime import Runtime
-from tests.support.consumed import apply_once, consumer_record
+from tests.support.consumed import handle_record
 
 
 def triaged(
@@ -46,6 +45,4 @@ async def deliver(runtime: Runtime, codec: EventCodec, event: ComplaintTriaged) 
 
 async def deliver_record(runtime: Runtime, record: KafkaRecord) -> bool:
     """Hand `record` to casework's processor and apply it once, as the consumer loop does."""
-    accepted = EventDispatcher(runtime.codec, handlers()).prepare(consumer_record(record))
-    assert accepted is not None
-    return await apply_once(runtime, accepted, "casework")
+    return await handle_record(runtime, handlers(), record, "casework")

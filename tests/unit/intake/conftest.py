@@ -12,26 +12,18 @@ from fastapi import FastAPI
 from services.intake.app import create_app
 from services.intake.service import SPEC
 from services.intake.settings import IntakeSettings
-from shared.crypto.keyring import FileKeyring, new_keyring_document, save_keyring_file
-from shared.db.migrations import upgrade
+from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime
 from tests.support.apps import app_client
+from tests.support.services import migrated_sqlite
 
 LOOKUP_LIMIT = 3
 
 
 @pytest.fixture
-def keyring() -> FileKeyring:
-    return FileKeyring(new_keyring_document())
-
-
-@pytest.fixture
-def settings(tmp_path: Path, keyring: FileKeyring) -> IntakeSettings:
+def settings(tmp_path: Path, keyring_path: Path) -> IntakeSettings:
     """Intake on a migrated SQLite file, with the keyring saved beside it."""
-    keyring_path = tmp_path / "keyring.json"
-    save_keyring_file(keyring_path, keyring.document())
-    url = f"sqlite:///{tmp_path / 'intake.db'}"
-    upgrade(url, SPEC.migrations)
+    url = migrated_sqlite(tmp_path, SPEC)
     return IntakeSettings(
         database_url=url, HEARD_KEYRING=keyring_path, status_lookup_limit=LOOKUP_LIMIT
     )

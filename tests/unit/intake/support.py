@@ -24,7 +24,7 @@ from shared.events.contracts import CaseOpened, ComplaintSubmitted
 from shared.ids import new_id
 from shared.runtime import Runtime
 from tests.support.consumed import consumer_record
-from tests.unit.shared.events import MARKER
+from tests.support.events import MARKER
 
 MINIMAL: dict[str, Any] = {
     "channel": "web",

@@ -19,8 +19,8 @@ from shared.crypto.keyring import FileKeyring
 from shared.logs import JsonFormatter
 from shared.runtime import Runtime
 from shared.web import tracing
+from tests.support.events import MARKER
 from tests.unit.intake.support import case_opened, complete, consume
-from tests.unit.shared.events import MARKER
 
 SECRETS = (MARKER, "example.org", "23 45 67")
 

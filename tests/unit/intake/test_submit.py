@@ -20,8 +20,8 @@ from shared.bus.outbox import OutboxMessage
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime
 from tests.support.apps import app_client
+from tests.support.events import MARKER
 from tests.unit.intake.support import MINIMAL, complete, outbox_events, rows
-from tests.unit.shared.events import MARKER
 
 URL = "/api/v1/complaints"
 STATUS_URL = "/api/v1/receipts/status"

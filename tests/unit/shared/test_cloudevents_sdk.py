@@ -6,7 +6,7 @@ from cloudevents.core.bindings import kafka
 
 from shared.events.codec import EventCodec
 from shared.events.envelope import SEALED_CONTENT_TYPE
-from tests.unit.shared.events import submitted
+from tests.support.events import submitted
 
 
 def test_sdk_reads_our_record_and_writes_back_what_we_verify(

@@ -21,7 +21,7 @@ from shared.errors import (
 from shared.events.codec import EventCodec
 from shared.events.envelope import envelope_from_headers
 from shared.events.record import KafkaRecord
-from tests.unit.shared.events import MARKER, submitted
+from tests.support.events import MARKER, submitted
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 

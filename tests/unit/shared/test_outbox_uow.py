@@ -17,8 +17,8 @@ from shared.bus.relay import OutboxRelay
 from shared.db.engine import SessionFactory, make_session_factory
 from shared.db.uow import UnitOfWork
 from shared.events.codec import EventCodec
+from tests.support.events import submitted
 from tests.unit.shared.bus_db import bus_engine
-from tests.unit.shared.events import submitted
 
 
 @pytest.fixture

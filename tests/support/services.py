@@ -1,0 +1,16 @@
+"""A service's database for unit tests: a SQLite file with the service's migrations applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from shared.db.migrations import upgrade
+from shared.runner import ServiceSpec
+
+
+def migrated_sqlite(directory: Path, spec: ServiceSpec[Any]) -> str:
+    """The URL of a new SQLite file in `directory`, migrated to `spec`'s head."""
+    url = f"sqlite:///{directory / f'{spec.name}.db'}"
+    upgrade(url, spec.migrations)
+    return url

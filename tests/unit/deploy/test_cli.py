@@ -1,0 +1,71 @@
+"""The `heard` command's offline subcommands: keys and staff tokens; bad arguments refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deploy.cli import main
+from shared.auth import verify_token
+from shared.crypto.keyring import FileKeyring
+from shared.events.codec import EventCodec
+from tests.support.events import submitted
+
+
+def test_keys_init_makes_a_private_keyring_and_refuses_to_overwrite_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "keyring.json"
+    assert main(["keys", "init", "--path", str(path)]) == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    before = path.read_bytes()
+    assert main(["keys", "init", "--path", str(path)]) == 1
+    assert path.read_bytes() == before
+    assert "heard:" in capsys.readouterr().err
+
+
+def test_keys_rotate_gives_a_new_current_key_and_old_events_still_open(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    main(["keys", "init", "--path", str(path)])
+    old = EventCodec(FileKeyring.load(path), "intake").encode(submitted(), subject="c")
+    assert main(["keys", "rotate", "complaints", "--path", str(path)]) == 0
+
+    rotated = FileKeyring.load(path)
+    new = EventCodec(rotated, "intake").encode(submitted(), subject="c")
+    reader = EventCodec(rotated, "triage")
+    opened = [reader.decode("complaints", r.key, r.headers, r.value) for r in (old, new)]
+    assert opened[0].envelope.keyid != opened[1].envelope.keyid
+
+
+def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "keyring.json"
+    main(["keys", "init", "--path", str(path)])
+    capsys.readouterr()
+    code = main(["token", "--keyring", str(path), "--subject", "ana", "--role", "caseworker"])
+    assert code == 0
+    principal = verify_token(FileKeyring.load(path).token_key(), capsys.readouterr().out.strip())
+    assert principal.subject == "ana"
+    assert principal.has_any("caseworker")
+    assert not principal.has_any("auditor")
+
+
+def test_an_unknown_role_or_topic_is_refused_with_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    main(["keys", "init", "--path", str(path)])
+    for argv in (
+        ["token", "--keyring", str(path), "--role", "superuser"],
+        ["keys", "rotate", "no-such-topic", "--path", str(path)],
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+
+
+def test_a_token_without_a_keyring_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "--keyring", str(tmp_path / "missing.json")]) == 1
+    assert "heard:" in capsys.readouterr().err
