@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -105,7 +107,8 @@ async def _wait_until_done(
                 audited.setdefault(entry["subject"], {})[entry["type"]] = _stamp(
                     entry["appended_at"]
                 )
-        if all(c in opened and OPENED in audited.get(c, {}) for c in ids):
+        # Audit reads each topic on its own, so a case's entry may land before its submission's.
+        if all(c in opened and {SUBMITTED, OPENED} <= audited.get(c, {}).keys() for c in ids):
             return opened, audited
         if time.monotonic() > deadline:
             raise TimeoutError(f"only {len(opened)} of {len(ids)} cases opened after {within}s")
@@ -174,6 +177,11 @@ def main() -> None:
             system.start(timeout=90)
             try:
                 lines = asyncio.run(_measure(config, args.complaints, args.rate))
+            except BaseException:
+                kept = REPO / "var" / "bench-logs" / prefix.rstrip(".")
+                shutil.copytree(system.log_dir, kept)
+                print(f"the run failed; the services' logs are kept in {kept}", file=sys.stderr)
+                raise
             finally:
                 system.stop()
             size = _sealed_size()

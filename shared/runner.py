@@ -189,6 +189,7 @@ def main(spec: ServiceSpec[S], argv: list[str] | None = None) -> None:
             spec.create_app(settings),
             host=settings.host,
             port=settings.port,
+            timeout_keep_alive=settings.keep_alive_seconds,
             log_config=None,
             access_log=False,
         )

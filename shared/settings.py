@@ -34,3 +34,6 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # Longer than any client's or proxy's idle timeout (httpx: 5 s, nginx: 60 s), so the server
+    # never closes a pooled connection just as a client sends on it: a child's POST would fail.
+    keep_alive_seconds: int = Field(75, ge=1)

@@ -34,7 +34,8 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         *,
         batch_size: int = 500,
-        idle_seconds: float = 0.02,
+        idle_seconds: float = 0.01,
+        max_idle_seconds: float = 0.25,
         retry_seconds: float = 1.0,
         namespace: TopicNamespace | None = None,
     ) -> None:
@@ -42,6 +43,7 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._max_idle_seconds = max_idle_seconds
         self._retry_seconds = retry_seconds
         self._names = namespace or TopicNamespace()
 
@@ -85,7 +87,13 @@ class OutboxRelay:
         await asyncio.gather(*pending)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Publish until `stop` is set; broker or database trouble means wait and retry."""
+        """Publish until `stop` is set; broker or database trouble means wait and retry.
+
+        An empty outbox is polled again after `idle_seconds`, doubling while it stays empty up
+        to `max_idle_seconds`: a quiet service costs its database almost nothing, and the
+        first row after a lull waits at most `max_idle_seconds`.
+        """
+        idle = self._idle_seconds
         while not stop.is_set():
             try:
                 published = await self.publish_batch()
@@ -93,8 +101,11 @@ class OutboxRelay:
                 log.warning("relay cannot publish yet: %s", type(error).__name__)
                 published = 0
                 await _sleep_unless(stop, self._retry_seconds)
-            if published == 0:
-                await _sleep_unless(stop, self._idle_seconds)
+            if published:
+                idle = self._idle_seconds
+            else:
+                await _sleep_unless(stop, idle)
+                idle = min(idle * 2, self._max_idle_seconds)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -135,6 +135,38 @@ async def test_relay_run_survives_broker_outage(
     assert producer.sent == [("complaints", b"a")]
 
 
+class CountingRelay(OutboxRelay):
+    """Counts how often the outbox is polled."""
+
+    polls = 0
+
+    async def publish_batch(self) -> int:
+        self.polls += 1
+        return await super().publish_batch()
+
+
+async def test_an_idle_relay_polls_less_and_less_but_still_publishes_promptly(
+    sessions: SessionFactory, intake_codec: EventCodec
+) -> None:
+    producer = FakeProducer()
+    stop = asyncio.Event()
+    relay = CountingRelay(sessions, producer, idle_seconds=0.01, max_idle_seconds=0.1)
+    task = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.6)
+    # A fixed 10 ms pause would have polled about 60 times; doubling to 100 ms polls ~9.
+    assert relay.polls < 20
+    async with UnitOfWork(sessions, intake_codec) as uow:
+        uow.emit(submitted(), subject="late")
+        await uow.commit()
+    for _ in range(50):
+        if producer.sent:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert producer.sent == [("complaints", b"late")]
+
+
 async def test_inbox_records_and_recognises_processed_events(sessions: SessionFactory) -> None:
     async with sessions() as session:
         assert not await already_processed(session, "triage", "/heard/intake 1")
