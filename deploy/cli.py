@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from aiokafka.errors import KafkaConnectionError
+
 from deploy.kafka_broker import KafkaBroker
 from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
@@ -38,6 +40,7 @@ log = logging.getLogger("heard.cli")
 
 VAR = REPO / "var"
 BROKER_PORT = 9092
+BOOTSTRAP_FILE = "bootstrap"  # the running system's broker address, under `var`
 SUBSCRIPTIONS = {
     "intake": ("cases",),
     "triage": ("complaints",),
@@ -97,11 +100,22 @@ def _supervise_until_signal(system: HeardSystem) -> None:
             _say(f"restarted   {name} (it had exited; see {system.log_dir}/{name}.log)")
 
 
+@contextlib.contextmanager
+def _announced(var: Path, bootstrap: str) -> Iterator[None]:
+    """Leave the broker's address in `var` while the system runs, for `heard status`."""
+    path = var / BOOTSTRAP_FILE
+    path.write_text(bootstrap + "\n", "utf-8")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def up(args: argparse.Namespace) -> int:
     """Run broker, keys and the four services until Ctrl-C."""
     var: Path = args.var
     var.mkdir(parents=True, exist_ok=True)
-    with _broker(var) as bootstrap:
+    with _broker(var) as bootstrap, _announced(var, bootstrap):
         config = SystemConfig(
             var_dir=var,
             kafka_bootstrap_servers=bootstrap,
@@ -123,11 +137,19 @@ def up(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """Print consumer lag and dead-letter counts."""
-    bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not bootstrap:
-        bootstrap = f"127.0.0.1:{BROKER_PORT}"
+    announced = args.var / BOOTSTRAP_FILE
+    bootstrap = (
+        args.bootstrap
+        or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        or (announced.read_text("utf-8").strip() if announced.exists() else None)
+        or f"127.0.0.1:{BROKER_PORT}"
+    )
     names = TopicNamespace(os.environ.get("HEARD_TOPIC_PREFIX", ""))
-    report = asyncio.run(read_status(bootstrap, SUBSCRIPTIONS, names))
+    try:
+        report = asyncio.run(read_status(bootstrap, SUBSCRIPTIONS, names))
+    except KafkaConnectionError:
+        sys.stderr.write(f"heard: no Kafka broker answers at {bootstrap}; is `heard up` running?\n")
+        return 1
     _say(report.render())
     return 0
 
@@ -183,7 +205,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="run the whole system until Ctrl-C").set_defaults(run=up)
     show = commands.add_parser("status", help="consumer lag and dead-letter counts")
-    show.add_argument("--bootstrap", help="broker address (default: KAFKA_BOOTSTRAP_SERVERS)")
+    show.add_argument(
+        "--bootstrap",
+        help="broker address (default: KAFKA_BOOTSTRAP_SERVERS, else the one `heard up` runs)",
+    )
     show.set_defaults(run=status)
     keys = commands.add_parser("keys", help="the single-machine keyring").add_subparsers(
         dest="keys", required=True
@@ -221,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # One line per health probe would bury the addresses `heard up` prints.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # aiokafka logs each failed connection attempt; the command reports the outcome once itself.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args)

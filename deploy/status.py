@@ -6,6 +6,7 @@ while the services run, after they stopped, and against a broker somewhere else.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,11 +53,14 @@ async def read_status(
 ) -> BusStatus:
     """Lag of each group in `subscriptions` (group -> logical topics) and DLQ counts."""
     names = namespace or TopicNamespace()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-status")
-    offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="heard-status")
-    await admin.start()
-    await offsets.start()
-    try:
+    async with contextlib.AsyncExitStack() as clients:
+        # Registered before starting, so a broker that does not answer leaves nothing open.
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-status")
+        clients.push_async_callback(admin.close)
+        await admin.start()
+        offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="heard-status")
+        clients.push_async_callback(offsets.stop)
+        await offsets.start()
         wanted = [names.physical(t) for t in (*TOPICS, *(dlq_topic(t) for t in TOPICS))]
         described = await admin.describe_topics(wanted)
         partitions = {
@@ -82,6 +86,3 @@ async def read_status(
             for topic in TOPICS
         }
         return BusStatus(lags, {dlq_topic(t): n for t, n in dead.items()})
-    finally:
-        await offsets.stop()
-        await admin.close()

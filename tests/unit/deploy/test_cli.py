@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
+from deploy.ports import free_port
 from shared.auth import verify_token
 from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
@@ -69,3 +70,16 @@ def test_a_token_without_a_keyring_is_a_clear_error(
 ) -> None:
     assert main(["token", "--keyring", str(tmp_path / "missing.json")]) == 1
     assert "heard:" in capsys.readouterr().err
+
+
+def test_status_without_a_broker_says_so_and_names_the_address_it_tried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    nobody = f"127.0.0.1:{free_port()}"
+    # The address `heard up` leaves behind is the one status reads.
+    (tmp_path / "bootstrap").write_text(nobody + "\n", "utf-8")
+    assert main(["--var", str(tmp_path), "status"]) == 1
+    error = capsys.readouterr().err
+    assert f"no Kafka broker answers at {nobody}" in error
+    assert "Traceback" not in error
