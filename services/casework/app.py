@@ -1,9 +1,6 @@
-"""Casework's FastAPI app; the lifespan owns the runtime (engine, keys)."""
+"""Casework's FastAPI app: queues and cases for staff, on the shared service app."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -11,7 +8,6 @@ from fastapi.responses import JSONResponse
 from services.casework.api import router
 from services.casework.errors import CaseNotFound, InvalidCursor
 from services.casework.settings import CaseworkSettings
-from shared.runtime import open_runtime
 from shared.web.app import service_app
 
 
@@ -26,15 +22,7 @@ async def _bad_cursor(_request: Request, _error: Exception) -> JSONResponse:
 
 def create_app(settings: CaseworkSettings) -> FastAPI:
     """Build casework's app for `settings` (nothing is opened until start-up)."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime("casework", settings) as runtime:
-            app.state.runtime = runtime
-            app.state.token_key = runtime.keyring.token_key()
-            yield
-
-    app = service_app("Heard casework", lifespan, max_body_bytes=settings.max_body_bytes)
+    app = service_app("casework", settings)
     app.add_exception_handler(CaseNotFound, _not_found)
     app.add_exception_handler(InvalidCursor, _bad_cursor)
     app.include_router(router)

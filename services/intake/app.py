@@ -1,9 +1,7 @@
-"""Intake's FastAPI app; the lifespan owns the runtime (engine, keys) and the lookup limit."""
+"""Intake's FastAPI app, on the shared service app; receipt hashing and the lookup limit
+are set up at start-up."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -13,7 +11,7 @@ from services.intake.errors import TooManyLookups, UnknownReceipt
 from services.intake.receipts import ReceiptHasher
 from services.intake.settings import IntakeSettings
 from services.intake.throttle import TokenBucketLimiter
-from shared.runtime import open_runtime
+from shared.runtime import Runtime
 from shared.web.app import service_app
 
 
@@ -42,15 +40,11 @@ def _lookup_limiter(settings: IntakeSettings) -> TokenBucketLimiter:
 def create_app(settings: IntakeSettings) -> FastAPI:
     """Build intake's app for `settings` (nothing is opened until start-up)."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime("intake", settings) as runtime:
-            app.state.runtime = runtime
-            app.state.receipts = ReceiptHasher.derived_from(runtime.keyring.token_key())
-            app.state.lookups = _lookup_limiter(settings)
-            yield
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.receipts = ReceiptHasher.derived_from(runtime.keyring.token_key())
+        app.state.lookups = _lookup_limiter(settings)
 
-    app = service_app("Heard intake", lifespan, max_body_bytes=settings.max_body_bytes)
+    app = service_app("intake", settings, on_start=on_start)
     app.add_exception_handler(UnknownReceipt, _unknown_receipt)
     app.add_exception_handler(TooManyLookups, _too_many)
     app.include_router(router)

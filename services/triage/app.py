@@ -1,9 +1,6 @@
-"""Triage's FastAPI app; the lifespan owns the runtime (engine, keys)."""
+"""Triage's FastAPI app, on the shared service app; the rule set is loaded at start-up."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -12,7 +9,7 @@ from services.triage.api import router
 from services.triage.errors import DecisionNotFound
 from services.triage.model import RuleSet
 from services.triage.settings import TriageSettings
-from shared.runtime import open_runtime
+from shared.runtime import Runtime
 from shared.web.app import service_app
 
 
@@ -23,15 +20,10 @@ async def _not_found(_request: Request, error: Exception) -> JSONResponse:
 def create_app(settings: TriageSettings) -> FastAPI:
     """Build triage's app for `settings` (nothing is opened until start-up)."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime("triage", settings) as runtime:
-            app.state.runtime = runtime
-            app.state.token_key = runtime.keyring.token_key()
-            app.state.rules = RuleSet.load(settings.rule_set)
-            yield
+    def on_start(app: FastAPI, _runtime: Runtime) -> None:
+        app.state.rules = RuleSet.load(settings.rule_set)
 
-    app = service_app("Heard triage", lifespan, max_body_bytes=settings.max_body_bytes)
+    app = service_app("triage", settings, on_start=on_start)
     app.add_exception_handler(DecisionNotFound, _not_found)
     app.include_router(router)
     return app

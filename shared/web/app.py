@@ -1,13 +1,16 @@
-"""What every service's FastAPI app gets: body limit, tracing, safe errors, health."""
+"""What every service's FastAPI app gets: its runtime for the app's lifetime, body limit,
+tracing, safe errors, health."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
+from shared.runtime import Runtime, open_runtime
+from shared.settings import ServiceSettings
 from shared.web.errors import install_error_handlers
 from shared.web.limits import BodySizeLimit
 from shared.web.tracing import RequestTracing
@@ -22,13 +25,32 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {
     "operation_spans": False,
 }
 
-Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+StartUp = Callable[[FastAPI, Runtime], None]
 
 
-def service_app(title: str, lifespan: Lifespan, *, max_body_bytes: int) -> FastAPI:
-    """A service's app with the shared middleware, error handlers and `/healthz`."""
-    app = FastAPI(title=title, version="1", lifespan=lifespan, telemetry=NO_NATIVE_TELEMETRY)
-    install_common(app, max_body_bytes=max_body_bytes)
+def service_app(
+    service: str, settings: ServiceSettings, *, on_start: StartUp | None = None
+) -> FastAPI:
+    """`service`'s app with the shared middleware, error handlers and `/healthz`.
+
+    Its runtime (engine, keys) opens at start-up, not here, and closes at shutdown; routes find
+    it in `app.state.runtime`, the staff-token check its key in `app.state.token_key`.
+    `on_start` adds what else the service keeps in `app.state`.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime(service, settings) as runtime:
+            app.state.runtime = runtime
+            app.state.token_key = runtime.keyring.token_key()
+            if on_start is not None:
+                on_start(app, runtime)
+            yield
+
+    app = FastAPI(
+        title=f"Heard {service}", version="1", lifespan=lifespan, telemetry=NO_NATIVE_TELEMETRY
+    )
+    install_common(app, max_body_bytes=settings.max_body_bytes)
     return app
 
 
