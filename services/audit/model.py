@@ -98,11 +98,6 @@ def record_leaf_hash(record: RawRecord) -> str:
     return leaf_hash(record.topic, record.key, record.headers, record.value)
 
 
-def is_dead_letter_topic(topic: str) -> bool:
-    """Whether `topic` (logical) is a dead-letter topic."""
-    return topic.endswith(DLQ_SUFFIX)
-
-
 def observe_event(record: RawRecord, envelope: Envelope) -> Observation:
     """What the log keeps of an event whose signature was verified."""
     return Observation(

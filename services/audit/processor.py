@@ -15,11 +15,11 @@ from services.audit.model import (
     RawRecord,
     dead_letter_key,
     dead_letter_traceparent,
-    is_dead_letter_topic,
     observe_dead_letter,
     observe_event,
 )
 from shared.bus.processing import Accepted
+from shared.bus.topics import is_dlq_topic
 from shared.events.codec import EventCodec
 
 DEAD_LETTER_TYPE = "dead-letter"
@@ -46,7 +46,7 @@ class AuditProcessor:
     def prepare(self, record: ConsumerRecord) -> Accepted:
         """Verify `record` (unless it is a dead letter) and plan its append."""
         raw = raw_record(record)
-        if is_dead_letter_topic(raw.topic):
+        if is_dlq_topic(raw.topic):
             return self._dead_letter(raw)
         envelope = self._codec.verify(record.topic, record.key, record.headers or (), raw.value)
         return Accepted(

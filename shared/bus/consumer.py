@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.inbox import already_processed, record_processed
 from shared.bus.processing import Accepted, RecordProcessor
-from shared.bus.topics import DLQ_SUFFIX, TopicNamespace
+from shared.bus.topics import TopicNamespace, is_dlq_topic
 from shared.db.uow import UnitOfWorkFactory
 from shared.errors import EventRejected, HandlerFailed, MalformedEnvelope
 from shared.telemetry import context_from_traceparent, tracer
@@ -168,7 +168,7 @@ class EventConsumer:
                     return
 
     async def _dead_letter(self, record: ConsumerRecord, rejection: EventRejected) -> None:
-        if record.topic.endswith(DLQ_SUFFIX):
+        if is_dlq_topic(record.topic):
             # A dead letter that cannot be processed stays where it is: a `.dlq.dlq` topic
             # would only hide it further. It is logged and counted, and the loop goes on.
             self._dead_letters.count(rejection.reason)

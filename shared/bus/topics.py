@@ -19,6 +19,11 @@ def dlq_topic(topic: str) -> str:
     return f"{topic}{DLQ_SUFFIX}"
 
 
+def is_dlq_topic(topic: str) -> bool:
+    """Whether `topic` (logical) is a dead-letter topic."""
+    return topic.endswith(DLQ_SUFFIX)
+
+
 @dataclass(frozen=True)
 class TopicNamespace:
     """Maps logical topic names (what contracts and signatures use) to broker topics.
