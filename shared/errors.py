@@ -15,13 +15,29 @@ HeardError
 
 Every EventRejected carries a short machine-readable `reason` that becomes the
 `dlq_reason` header; messages never contain a child's data.
+
+A domain error that an API may answer with says so itself (starlette's pattern): its class
+sets `status_code` and a `public_detail` that is safe to show (never the input), so one
+handler in `shared.web.errors` serves every app.
 """
 
 from __future__ import annotations
 
 
 class HeardError(Exception):
-    """Root of every error raised by Heard's own code."""
+    """Root of every error raised by Heard's own code.
+
+    `status_code` is the HTTP status an API answers with (None: not a client's fault, a 500);
+    `public_detail` what the client is told; `headers` any extra response headers.
+    """
+
+    status_code: int | None = None
+    public_detail: str = "the request could not be completed"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (e.g. Retry-After)."""
+        return {}
 
 
 class ConfigurationError(HeardError):

@@ -15,3 +15,6 @@ class AuditError(HeardError):
 
 class EntryNotFound(AuditError):
     """The log has no entry at that position (yet)."""
+
+    status_code = 404
+    public_detail = "the log has no entry at that position"

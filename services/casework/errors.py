@@ -17,6 +17,12 @@ class CaseworkError(HeardError):
 class CaseNotFound(CaseworkError):
     """No case has that id."""
 
+    status_code = 404
+    public_detail = "no case with that id"
+
 
 class InvalidCursor(CaseworkError):
     """The page cursor is not one casework issued."""
+
+    status_code = 422
+    public_detail = "cursor: the page cursor is not one this queue issued"

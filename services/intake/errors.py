@@ -19,6 +19,10 @@ class IntakeError(HeardError):
 class UnknownReceipt(IntakeError):
     """No complaint matches the receipt code given."""
 
+    status_code = 404
+    # One answer for every unknown code, so a guess learns nothing but "no".
+    public_detail = "no complaint matches that receipt code"
+
 
 class TooManyLookups(IntakeError):
     """The client's lookups are over the limit; `retry_after` is in whole seconds."""
@@ -26,3 +30,11 @@ class TooManyLookups(IntakeError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many lookups; retry after {retry_after}s")
         self.retry_after = retry_after
+
+    status_code = 429
+    public_detail = "too many receipt lookups; please wait and try again"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """When the client may try again."""
+        return {"Retry-After": str(self.retry_after)}

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from services.triage.api import router
-from services.triage.errors import DecisionNotFound
 from services.triage.model import RuleSet
 from services.triage.settings import TriageSettings
 from shared.runtime import Runtime
 from shared.web.app import service_app
-
-
-async def _not_found(_request: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": "no triage decision for that complaint"}, status_code=404)
 
 
 def create_app(settings: TriageSettings) -> FastAPI:
@@ -24,6 +18,5 @@ def create_app(settings: TriageSettings) -> FastAPI:
         app.state.rules = RuleSet.load(settings.rule_set)
 
     app = service_app("triage", settings, on_start=on_start)
-    app.add_exception_handler(DecisionNotFound, _not_found)
     app.include_router(router)
     return app

@@ -15,3 +15,6 @@ class TriageError(HeardError):
 
 class DecisionNotFound(TriageError):
     """Triage has made no decision for that complaint."""
+
+    status_code = 404
+    public_detail = "no triage decision for that complaint"

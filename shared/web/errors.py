@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.errors import HeardError
 from shared.ids import new_id
 
 log = logging.getLogger("heard.http")
@@ -53,9 +54,19 @@ async def _http(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _domain(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HeardError)  # noqa: S101 - registered for this type
+    if error.status_code is None:
+        return await _unexpected(request, error)
+    return JSONResponse(
+        {"detail": error.public_detail}, status_code=error.status_code, headers=error.headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map validation, HTTP, outage and unexpected errors to safe JSON responses."""
+    """Map validation, HTTP, domain, outage and unexpected errors to safe JSON responses."""
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HeardError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(InterfaceError, _unavailable)
