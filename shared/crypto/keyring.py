@@ -20,7 +20,7 @@ from shared.crypto.aead import new_data_key
 from shared.errors import ConfigurationError, KeyringError
 
 FORMAT = "heard-keyring/1"
-TOPICS = ("complaints", "triage", "cases", "audit")
+TOPICS = ("complaints", "triage", "cases", "statistics", "audit")
 SERVICES = ("intake", "triage", "casework", "audit")
 
 

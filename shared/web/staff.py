@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 
 from shared.auth import StaffPrincipal, verify_token
 from shared.errors import InvalidToken
 
+# Browsers cannot send a bearer header on a plain link or form: the consoles carry the same
+# token in this cookie (HttpOnly, SameSite=Strict, set at sign-in).
+STAFF_COOKIE = "heard_staff"
 
-def require_roles(*roles: str) -> Callable[[Request], StaffPrincipal]:
+
+def presented_token(request: Request) -> str | None:
+    """The staff token the request carries: a bearer header, else the console cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(STAFF_COOKIE) or None
+
+
+def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]:
     """A dependency admitting callers with a valid token holding one of `roles`.
 
     The token key is read from `app.state.token_key`, set by the service's create_app.
     """
 
-    def dependency(request: Request) -> StaffPrincipal:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+    async def dependency(request: Request) -> StaffPrincipal:
+        token = presented_token(request)
+        if token is None:
             raise HTTPException(401, "staff bearer token required", {"WWW-Authenticate": "Bearer"})
         try:
-            principal = verify_token(request.app.state.token_key, token.strip())
+            principal = verify_token(request.app.state.token_key, token)
         except InvalidToken as error:
             raise HTTPException(401, str(error), {"WWW-Authenticate": "Bearer"}) from None
         if not principal.has_any(*roles):

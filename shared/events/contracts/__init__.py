@@ -10,12 +10,18 @@ from collections.abc import Iterable
 
 from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import CaseOpened
-from shared.events.contracts.intake import ComplaintSubmitted
-from shared.events.contracts.triage import ComplaintTriaged
+from shared.events.contracts.intake import ComplaintSubmitted, FeedbackGiven
+from shared.events.contracts.triage import ComplaintProfiled, ComplaintTriaged
 
-TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "audit")
+TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "statistics", "audit")
 
-ALL_CONTRACTS: tuple[type[EventData], ...] = (ComplaintSubmitted, ComplaintTriaged, CaseOpened)
+ALL_CONTRACTS: tuple[type[EventData], ...] = (
+    ComplaintSubmitted,
+    FeedbackGiven,
+    ComplaintTriaged,
+    ComplaintProfiled,
+    CaseOpened,
+)
 
 
 def registry(contracts: Iterable[type[EventData]] = ALL_CONTRACTS) -> dict[str, type[EventData]]:
@@ -27,8 +33,10 @@ __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
     "CaseOpened",
+    "ComplaintProfiled",
     "ComplaintSubmitted",
     "ComplaintTriaged",
     "EventData",
+    "FeedbackGiven",
     "registry",
 ]

@@ -54,3 +54,24 @@ class ComplaintSubmitted(EventData):
     region: str | None = Field(default=None, max_length=100)
     contact: ContactDetails | None = None
     on_behalf: OnBehalf | None = None
+
+
+Answer = Literal["yes", "somewhat", "no"]
+
+
+class FeedbackGiven(EventData):
+    """A child's optional answer, when the case closed, on whether they felt heard and helped.
+
+    Travels on `statistics` under a pseudonymous id, never joined to the case.
+    """
+
+    type_name: ClassVar[str] = "heard.statistics.feedback-given.v1"
+    topic: ClassVar[str] = "statistics"
+    producer: ClassVar[str] = "intake"
+
+    feedback_id: uuid.UUID
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="month given, YYYY-MM")
+    felt_heard: Answer | None = None
+    helped: Answer | None = None
+    language: Language
+    age_band: AgeBand = "unknown"
