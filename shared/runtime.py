@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.crypto.at_rest import FieldCipher, LookupHasher
 from shared.crypto.keyring import FileKeyring, Keyring
 from shared.db.engine import SessionFactory, make_engine, make_session_factory
 from shared.db.uow import UnitOfWorkFactory, uow_factory
@@ -26,6 +27,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: SessionFactory
     uow: UnitOfWorkFactory
+    fields: FieldCipher
+    lookups: LookupHasher
 
 
 @asynccontextmanager
@@ -39,7 +42,15 @@ async def open_runtime(
     sessions = make_session_factory(engine)
     try:
         yield Runtime(
-            service, settings, keys, codec, engine, sessions, uow_factory(sessions, codec)
+            service,
+            settings,
+            keys,
+            codec,
+            engine,
+            sessions,
+            uow_factory(sessions, codec),
+            FieldCipher(keys, service),
+            LookupHasher(keys, service),
         )
     finally:
         await engine.dispose()

@@ -1,4 +1,5 @@
-"""Migration operations for the bus tables, shared by every service's first migration."""
+"""Migration operations for the tables every service shares: the bus (outbox, inbox) and the
+wrapped per-subject data keys of child data at rest."""
 
 from __future__ import annotations
 
@@ -40,3 +41,19 @@ def drop_bus_tables() -> None:
     op.drop_table("heard_inbox")
     op.drop_index("ix_heard_outbox_published_at", "heard_outbox")
     op.drop_table("heard_outbox")
+
+
+def create_subject_key_table() -> None:
+    """Create the table of wrapped per-subject data keys (services that store child data)."""
+    op.create_table(
+        "heard_subject_key",
+        sa.Column("subject", sa.String(64), primary_key=True),
+        sa.Column("kek_id", sa.String(100), nullable=False),
+        sa.Column("wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+
+
+def drop_subject_key_table() -> None:
+    """Drop the table of wrapped per-subject data keys."""
+    op.drop_table("heard_subject_key")

@@ -55,6 +55,11 @@ class Keyring(Protocol):
         """The MAC key for staff bearer tokens."""
         ...
 
+    def secret(self, name: str, key_id: str | None = None) -> DataKey:
+        """A named, versioned secret of one service (`<service>/<purpose>`): the current
+        version when `key_id` is None, else that version (old data stays readable)."""
+        ...
+
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
@@ -108,6 +113,16 @@ class FileKeyring:
         """The MAC key for staff bearer tokens."""
         return _unb64(self._doc["token_key"])
 
+    def secret(self, name: str, key_id: str | None = None) -> DataKey:
+        """A named, versioned secret: the current version, or the version `key_id`."""
+        secrets: dict[str, dict[str, Any]] = self._doc.get("secrets", {})
+        if name not in secrets:
+            raise KeyringError(f"no secret {name!r}")
+        chosen = key_id or secrets[name]["current"]
+        if chosen not in secrets[name]["keys"]:
+            raise KeyringError(f"no version {chosen!r} of secret {name!r}")
+        return DataKey(chosen, _unb64(secrets[name]["keys"][chosen]))
+
     def rotate(self, topic: str) -> str:
         """Add a fresh current key for `topic`; old keys stay so old events still open."""
         entry = self._topic(topic)
@@ -131,9 +146,25 @@ def _private_bytes(key: Ed25519PrivateKey) -> bytes:
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
+# Each service's own secrets: `at-rest` wraps the per-complaint data keys of what it stores,
+# `lookup` keys the hashes it finds equal values by; intake's receipt codes have their own.
+SERVICE_SECRETS = ("at-rest", "lookup")
+EXTRA_SECRETS = ("intake/receipt-code",)
+
+
+def _versioned(name: str) -> dict[str, Any]:
+    key_id = f"{name.replace('/', '-')}-1"
+    return {"current": key_id, "keys": {key_id: _b64(os.urandom(32))}}
+
+
+def _secret_names() -> list[str]:
+    return [f"{s}/{p}" for s in SERVICES for p in SERVICE_SECRETS] + list(EXTRA_SECRETS)
+
+
 def new_keyring_document() -> dict[str, Any]:
     """A complete, fresh keyring: one data key per topic, one signing key per service."""
     return {
+        "secrets": {name: _versioned(name) for name in _secret_names()},
         "format": FORMAT,
         "data_keys": {
             t: {"current": f"{t}-1", "keys": {f"{t}-1": _b64(new_data_key())}} for t in TOPICS
