@@ -9,18 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.events.contracts.base import EventData
-from shared.events.contracts.casework import CaseOpened
-from shared.events.contracts.intake import ComplaintSubmitted, FeedbackGiven
+from shared.events.contracts.casework import CaseOpened, CaseStepChanged, MessageToChild
+from shared.events.contracts.intake import (
+    ComplaintSubmitted,
+    ComplaintWithdrawn,
+    FeedbackGiven,
+    InformationAdded,
+    MessageFromChild,
+)
 from shared.events.contracts.triage import ComplaintProfiled, ComplaintTriaged
 
 TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "statistics", "audit")
 
 ALL_CONTRACTS: tuple[type[EventData], ...] = (
     ComplaintSubmitted,
+    InformationAdded,
+    MessageFromChild,
+    ComplaintWithdrawn,
     FeedbackGiven,
     ComplaintTriaged,
     ComplaintProfiled,
     CaseOpened,
+    CaseStepChanged,
+    MessageToChild,
 )
 
 
@@ -33,10 +44,15 @@ __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
     "CaseOpened",
+    "CaseStepChanged",
     "ComplaintProfiled",
     "ComplaintSubmitted",
     "ComplaintTriaged",
+    "ComplaintWithdrawn",
     "EventData",
     "FeedbackGiven",
+    "InformationAdded",
+    "MessageFromChild",
+    "MessageToChild",
     "registry",
 ]

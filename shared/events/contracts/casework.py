@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -24,3 +24,54 @@ class CaseOpened(EventData):
     queue: str = Field(min_length=1, max_length=64)
     priority: int = Field(ge=1, le=4)
     respond_by: datetime
+
+
+# The steps of the procedure (mirroring OPIC); intake turns each into plain words for the child.
+Step = Literal[
+    "received",
+    "acknowledged",
+    "admissibility_review",
+    "inadmissible",
+    "admissible",
+    "transmitted",
+    "friendly_settlement",
+    "examination",
+    "decision",
+    "follow_up",
+    "closed",
+    "withdrawn",
+]
+
+
+class CaseStepChanged(EventData):
+    """A case moved to another step of the procedure.
+
+    `explanation` is the child-friendly text, in the child's language, that the child's
+    follow-up page shows for this step (written from casework's templates); optional.
+    """
+
+    type_name: ClassVar[str] = "heard.case.step-changed.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    step: Step
+    previous_step: Step
+    changed_at: datetime
+    explanation: str | None = Field(default=None, max_length=4000)
+
+
+class MessageToChild(EventData):
+    """A case worker wrote to the child; shown on the child's follow-up page."""
+
+    type_name: ClassVar[str] = "heard.case.message-to-child.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    message_id: uuid.UUID
+    sent_at: datetime
+    body: str = Field(min_length=1, max_length=4000)
+    asks_for_information: bool = False

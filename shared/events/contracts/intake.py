@@ -75,3 +75,42 @@ class FeedbackGiven(EventData):
     helped: Answer | None = None
     language: Language
     age_band: AgeBand = "unknown"
+
+
+class InformationAdded(EventData):
+    """The child (or their representative) added information to their complaint."""
+
+    type_name: ClassVar[str] = "heard.complaint.information-added.v1"
+    topic: ClassVar[str] = "complaints"
+    producer: ClassVar[str] = "intake"
+
+    complaint_id: uuid.UUID
+    added_at: datetime
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class MessageFromChild(EventData):
+    """The child replied to the case worker from the follow-up page, phone or SMS."""
+
+    type_name: ClassVar[str] = "heard.complaint.message-from-child.v1"
+    topic: ClassVar[str] = "complaints"
+    producer: ClassVar[str] = "intake"
+
+    complaint_id: uuid.UUID
+    message_id: uuid.UUID
+    sent_at: datetime
+    body: str = Field(min_length=1, max_length=4000)
+    channel: Channel = "web"
+    in_reply_to: uuid.UUID | None = None
+
+
+class ComplaintWithdrawn(EventData):
+    """The child withdrew the complaint (OPIC: the author may withdraw at any time)."""
+
+    type_name: ClassVar[str] = "heard.complaint.withdrawn.v1"
+    topic: ClassVar[str] = "complaints"
+    producer: ClassVar[str] = "intake"
+
+    complaint_id: uuid.UUID
+    withdrawn_at: datetime
+    reason: str | None = Field(default=None, max_length=2000)
