@@ -30,6 +30,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from services import registry
 from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
@@ -41,12 +42,7 @@ log = logging.getLogger("heard.cli")
 VAR = REPO / "var"
 BROKER_PORT = 9092
 BOOTSTRAP_FILE = "bootstrap"  # the running system's broker address, under `var`
-SUBSCRIPTIONS = {
-    "intake": ("cases",),
-    "triage": ("complaints",),
-    "casework": ("triage",),
-    "audit": (*TOPICS, *(f"{t}.dlq" for t in TOPICS)),
-}
+SUBSCRIPTIONS = {s.name: s.subscribes for s in registry.SERVICES}
 
 
 def _say(text: str) -> None:

@@ -1,5 +1,5 @@
-"""The whole of Heard as separate OS processes: per service its migrations, then its API,
-consumer and relay.
+"""The whole of Heard as OS processes: per service its migrations, then one process running
+its API, consumer and relay together (`all`), or, for scaling out, one process per role.
 
 The broker and the databases are given (a URL each); this module only runs Heard's own
 processes, so the CLI, the end-to-end tests and the benchmark all start the same system.
@@ -17,10 +17,11 @@ import httpx
 
 from deploy.processes import ManagedProcess, ProcessFailed, ProcessGroup, ProcessSpec
 from deploy.processes import run_to_completion as run_once
+from services import registry
 
-SERVICES = ("intake", "triage", "casework", "audit")
-DEFAULT_PORTS = {"intake": 8001, "triage": 8002, "casework": 8003, "audit": 8004}
-LONG_RUNNING_ROLES = ("api", "consume", "relay")
+SERVICES = registry.NAMES
+COMBINED = ("all",)
+SEPARATE = ("api", "consume", "relay")
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -38,6 +39,7 @@ class SystemConfig:
     environment: str = "development"
     traces_dir: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = COMBINED
 
     def database_url(self, service: str) -> str:
         """The service's database (a SQLite file under `var_dir` unless configured)."""
@@ -45,7 +47,7 @@ class SystemConfig:
 
     def port(self, service: str) -> int:
         """The port the service's API listens on."""
-        return self.ports.get(service, DEFAULT_PORTS[service])
+        return self.ports.get(service) or registry.service(service).port
 
     def url(self, service: str) -> str:
         """The base URL of the service's API."""
@@ -72,23 +74,27 @@ class SystemConfig:
 
 
 class HeardSystem:
-    """Heard's twelve long-running processes (four services x API, consumer, relay)."""
+    """Heard's long-running processes: one per service, or one per service and role."""
 
     def __init__(self, config: SystemConfig) -> None:
         self.config = config
         self.processes = ProcessGroup()
-        for service in SERVICES:
-            for role in LONG_RUNNING_ROLES:
-                self.processes.add(self._spec(service, role))
+        for name in SERVICES:
+            for role in config.roles:
+                self.processes.add(self._spec(name, role))
 
     @property
     def log_dir(self) -> Path:
         """Where every process's output goes, one file per process."""
         return self.config.var_dir / "logs"
 
-    def process(self, service: str, role: str) -> ManagedProcess:
-        """One process, e.g. `process("triage", "consume")`, to kill or restart."""
+    def process(self, service: str, role: str = "all") -> ManagedProcess:
+        """One process, e.g. `process("triage")` or `process("triage", "consume")`."""
         return self.processes[f"{service}-{role}"]
+
+    def processes_of(self, service: str) -> list[ManagedProcess]:
+        """Every long-running process of `service`."""
+        return [self.process(service, role) for role in self.config.roles]
 
     def migrate(self) -> None:
         """Bring every service's database to its latest schema."""

@@ -1,4 +1,8 @@
-"""A service's runtime resources (keyring, codec, engine, sessions), opened at start-up."""
+"""A service's runtime resources (keyring, codec, engine, sessions), opened at start-up.
+
+One runtime serves every role a process runs (API, consumer, relay, background tasks), so
+they share one connection pool, and a commit that emitted events wakes the relay at once.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.bus.outbox import OutboxRecords
+from shared.bus.wakeup import OutboxSignal
 from shared.crypto.at_rest import FieldCipher, LookupHasher
 from shared.crypto.keyring import FileKeyring, Keyring
 from shared.db.engine import SessionFactory, make_engine, make_session_factory
-from shared.db.uow import UnitOfWorkFactory, uow_factory
+from shared.db.uow import ServiceContext, UnitOfWork
 from shared.events.codec import EventCodec
 from shared.settings import ServiceSettings
 
@@ -26,9 +32,27 @@ class Runtime:
     codec: EventCodec
     engine: AsyncEngine
     sessions: SessionFactory
-    uow: UnitOfWorkFactory
-    fields: FieldCipher
-    lookups: LookupHasher
+    context: ServiceContext
+    outbox_signal: OutboxSignal
+
+    @property
+    def fields(self) -> FieldCipher:
+        """The service's cipher for child data at rest."""
+        return self.context.fields
+
+    @property
+    def lookups(self) -> LookupHasher:
+        """The service's keyed hashes for equality lookups."""
+        return self.context.lookups
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work; its commit wakes this process's relay if it emitted."""
+        return UnitOfWork(
+            self.sessions, self.codec, _OUTBOX, self.context, self.outbox_signal.notify
+        )
+
+
+_OUTBOX = OutboxRecords()
 
 
 @asynccontextmanager
@@ -37,20 +61,18 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Open the engine and load keys for `service`; dispose of the engine on exit."""
     keys = keyring if keyring is not None else FileKeyring.load(settings.keyring_path)
-    codec = EventCodec(keys, service)
     engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
+    context = ServiceContext(settings, FieldCipher(keys, service), LookupHasher(keys, service))
     try:
         yield Runtime(
             service,
             settings,
             keys,
-            codec,
+            EventCodec(keys, service),
             engine,
-            sessions,
-            uow_factory(sessions, codec),
-            FieldCipher(keys, service),
-            LookupHasher(keys, service),
+            make_session_factory(engine),
+            context,
+            OutboxSignal(),
         )
     finally:
         await engine.dispose()

@@ -1,7 +1,7 @@
-"""`python -m services.audit migrate|api|consume|relay`."""
+"""`python -m services.audit [migrate|api|consume|relay|all]` (default: all)."""
 
-from services.audit.service import SPEC
+from services.audit.bootstrap import SERVICE
 from shared.runner import main
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SERVICE)

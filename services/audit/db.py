@@ -1,13 +1,14 @@
 """Audit's table, the append-only log, and its queries.
 
-Positions are gapless: each append takes max + 1 inside its transaction. On SQLite the
-single INSERT statement holds the write lock while it reads the maximum; on PostgreSQL a
-table lock that only appenders contend for serialises concurrent consumers (readers are
-not blocked). The migration adds triggers that refuse UPDATE and DELETE.
+Positions are gapless: a batch of appends takes max + 1, max + 2, ... inside its transaction.
+On SQLite the transaction holds the write lock from its start (BEGIN IMMEDIATE); on
+PostgreSQL a table lock that only appenders contend for serialises concurrent consumers
+(readers are not blocked). The migration adds triggers that refuse UPDATE and DELETE.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
@@ -56,21 +57,22 @@ async def _lock_for_append(session: AsyncSession) -> None:
         await connection.execute(sa.text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
 
 
-async def append_entry(session: AsyncSession, observation: Observation) -> int:
-    """Append `observation` at the next position and return that position."""
+async def append_entries(session: AsyncSession, observations: Sequence[Observation]) -> int:
+    """Append `observations` at the next positions, in order; return the first position.
+
+    One lock and one multi-row INSERT for the whole batch: positions stay gapless and in
+    the order given.
+    """
     await _lock_for_append(session)
-    statement = (
-        sa.insert(AuditLogEntry)
-        .values(
-            position=_size().scalar_subquery(),
-            appended_at=utcnow(),
-            **asdict(observation),
-        )
-        .returning(col(AuditLogEntry.position))
-    )
-    result = await session.exec(statement)
-    position: int = result.scalar_one()
-    return position
+    first = (await session.exec(_size())).one()
+    now = utcnow()
+    rows = [
+        {"position": first + i, "appended_at": now, **asdict(observation)}
+        for i, observation in enumerate(observations)
+    ]
+    if rows:
+        await (await session.connection()).execute(sa.insert(AuditLogEntry), rows)
+    return first
 
 
 async def log_size(session: AsyncSession) -> int:

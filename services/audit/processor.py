@@ -54,15 +54,16 @@ class AuditProcessor:
             event_type=envelope.type,
             event_id=envelope.id,
             traceparent=envelope.traceparent,
-            apply=append(observe_event(raw, envelope)),
+            apply=append(observe_event(raw, envelope), envelope.traceparent),
         )
 
     def _dead_letter(self, raw: RawRecord) -> Accepted:
         observation = observe_dead_letter(raw, self._codec.knows)
+        traceparent = dead_letter_traceparent(raw)
         return Accepted(
             dedupe_key=dead_letter_key(raw),
             event_type=observation.type or DEAD_LETTER_TYPE,
             event_id=observation.event_id or "",
-            traceparent=dead_letter_traceparent(raw),
-            apply=append(observation),
+            traceparent=traceparent,
+            apply=append(observation, traceparent),
         )

@@ -1,7 +1,7 @@
-"""`python -m services.casework migrate|api|consume|relay`."""
+"""`python -m services.casework [migrate|api|consume|relay|all]` (default: all)."""
 
-from services.casework.service import SPEC
+from services.casework.bootstrap import SERVICE
 from shared.runner import main
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SERVICE)

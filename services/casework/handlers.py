@@ -8,7 +8,7 @@ from shared.bus.processing import Handler
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.codec import Inbound
-from shared.events.contracts import CaseOpened, ComplaintTriaged
+from shared.events.contracts import CaseOpened, ComplaintTriaged, EventData
 from shared.ids import new_id
 
 
@@ -46,6 +46,4 @@ async def open_case(message: Inbound[ComplaintTriaged], uow: UnitOfWork) -> None
     )
 
 
-def handlers() -> dict[str, Handler]:
-    """Casework's table from event type to handler."""
-    return {ComplaintTriaged.type_name: open_case}
+HANDLERS: dict[type[EventData], Handler] = {ComplaintTriaged: open_case}

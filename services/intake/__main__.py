@@ -1,7 +1,7 @@
-"""`python -m services.intake migrate|api|consume|relay`."""
+"""`python -m services.intake [migrate|api|consume|relay|all]` (default: all)."""
 
-from services.intake.service import SPEC
+from services.intake.bootstrap import SERVICE
 from shared.runner import main
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SERVICE)

@@ -14,7 +14,7 @@ from shared.bus.processing import Handler
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.codec import Inbound
-from shared.events.contracts import CaseOpened, ComplaintSubmitted
+from shared.events.contracts import CaseOpened, ComplaintSubmitted, EventData
 from shared.ids import new_id
 
 log = logging.getLogger("heard.intake")
@@ -71,6 +71,4 @@ async def record_case_opened(message: Inbound[CaseOpened], uow: UnitOfWork) -> N
     uow.session.add(status)
 
 
-def handlers() -> dict[str, Handler]:
-    """Intake's table from event type to handler."""
-    return {CaseOpened.type_name: record_case_opened}
+HANDLERS: dict[type[EventData], Handler] = {CaseOpened: record_case_opened}

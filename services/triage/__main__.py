@@ -1,7 +1,7 @@
-"""`python -m services.triage migrate|api|consume|relay`."""
+"""`python -m services.triage [migrate|api|consume|relay|all]` (default: all)."""
 
-from services.triage.service import SPEC
+from services.triage.bootstrap import SERVICE
 from shared.runner import main
 
 if __name__ == "__main__":
-    main(SPEC)
+    main(SERVICE)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from services.triage.db import TriageDecision, get_decision
 from services.triage.model import Decision, RuleSet, decide
+from services.triage.settings import TriageSettings
 from shared.bus.processing import Handler
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.codec import Inbound
-from shared.events.contracts import ComplaintSubmitted, ComplaintTriaged
+from shared.events.contracts import ComplaintSubmitted, ComplaintTriaged, EventData
 
 
 def _triaged_event(complaint: ComplaintSubmitted, decision: Decision) -> ComplaintTriaged:
@@ -41,22 +43,16 @@ def _row(event: ComplaintTriaged) -> TriageDecision:
     )
 
 
-def triage_complaint(rules: RuleSet) -> Handler:
+async def triage_complaint(message: Inbound[ComplaintSubmitted], uow: UnitOfWork) -> None:
     """Handle `ComplaintSubmitted`: decide, store the decision, emit `ComplaintTriaged`."""
-
-    async def handle(message: Inbound[ComplaintSubmitted], uow: UnitOfWork) -> None:
-        complaint = message.data
-        if await get_decision(uow.session, complaint.complaint_id) is not None:
-            return  # a resubmitted id keeps its first decision
-        event = _triaged_event(
-            complaint, decide(rules, complaint.narrative, complaint.submitted_at)
-        )
-        uow.session.add(_row(event))
-        uow.emit(event, subject=str(complaint.complaint_id))
-
-    return handle
+    complaint = message.data
+    if await get_decision(uow.session, complaint.complaint_id) is not None:
+        return  # a resubmitted id keeps its first decision
+    settings = cast(TriageSettings, uow.context.settings)
+    rules = RuleSet.cached(settings.rule_set)
+    event = _triaged_event(complaint, decide(rules, complaint.narrative, complaint.submitted_at))
+    uow.session.add(_row(event))
+    uow.emit(event, subject=str(complaint.complaint_id))
 
 
-def handlers(rules: RuleSet) -> dict[str, Handler]:
-    """Triage's table from event type to handler."""
-    return {ComplaintSubmitted.type_name: triage_complaint(rules)}
+HANDLERS: dict[type[EventData], Handler] = {ComplaintSubmitted: triage_complaint}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +53,16 @@ class RuleSet(BaseModel):
     def load(cls, path: Path) -> RuleSet:
         """Read and validate a rule set file."""
         return cls.model_validate(yaml.safe_load(path.read_text("utf-8")))
+
+    @classmethod
+    def cached(cls, path: Path) -> RuleSet:
+        """The rule set in `path`, read once per process."""
+        return _load_cached(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: Path) -> RuleSet:
+    return RuleSet.load(path)
 
 
 @dataclass(frozen=True)

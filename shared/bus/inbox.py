@@ -1,15 +1,17 @@
 """The idempotent-consumer inbox: a row per applied event, in the handler's transaction.
 
 The primary key (consumer, dedupe key) makes applying the same event twice impossible:
-a second attempt either sees the row or fails the commit.
+a second attempt either sees the row or fails the commit. A batch is checked with one
+query and recorded with one multi-row INSERT.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Column
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy import Column, delete, insert
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
@@ -28,14 +30,36 @@ class InboxEntry(SQLModel, table=True):
     )
 
 
-async def already_processed(session: AsyncSession, consumer: str, dedupe_key: str) -> bool:
-    """Whether `consumer` applied the event with `dedupe_key` before."""
-    query = select(InboxEntry).where(
-        InboxEntry.consumer == consumer, InboxEntry.dedupe_key == dedupe_key
+async def already_processed(
+    session: AsyncSession, consumer: str, dedupe_keys: Iterable[str]
+) -> set[str]:
+    """Which of `dedupe_keys` `consumer` applied before."""
+    keys = list(dedupe_keys)
+    if not keys:
+        return set()
+    query = select(InboxEntry.dedupe_key).where(
+        InboxEntry.consumer == consumer, col(InboxEntry.dedupe_key).in_(keys)
     )
-    return (await session.exec(query)).first() is not None
+    return set((await session.exec(query)).all())
 
 
-def record_processed(session: AsyncSession, consumer: str, dedupe_key: str) -> None:
-    """Mark the event applied, inside the caller's transaction."""
-    session.add(InboxEntry(consumer=consumer, dedupe_key=dedupe_key))
+class InboxRecords:
+    """The inbox's deferred writer for one consumer: one INSERT per batch."""
+
+    def __init__(self, consumer: str) -> None:
+        self._consumer = consumer
+
+    async def write(self, session: AsyncSession, items: Sequence[str]) -> None:
+        """Record the dedupe keys `items` as applied by this consumer."""
+        if not items:
+            return
+        now = utcnow()
+        rows = [{"consumer": self._consumer, "dedupe_key": k, "processed_at": now} for k in items]
+        await (await session.connection()).execute(insert(InboxEntry), rows)
+
+    async def forget(self, session: AsyncSession, dedupe_key: str) -> None:
+        """Remove a claim made earlier in this transaction (its record was not applied)."""
+        statement = delete(InboxEntry).where(
+            col(InboxEntry.consumer) == self._consumer, col(InboxEntry.dedupe_key) == dedupe_key
+        )
+        await (await session.connection()).execute(statement)

@@ -1,13 +1,20 @@
-"""The transactional outbox: sealed records written in the same transaction as the state."""
+"""The transactional outbox: sealed records written in the same transaction as the state.
+
+Rows are written by `OutboxRecords` in one multi-row INSERT per transaction (no ORM flush
+per row). On PostgreSQL the same transaction sends `NOTIFY heard_outbox`, which PostgreSQL
+delivers only if it commits: a relay in another process wakes without polling.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Text, insert, text
 from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
 from shared.db.types import UTCDateTime
@@ -37,19 +44,41 @@ class OutboxMessage(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
     )
 
-    @classmethod
-    def from_record(cls, record: KafkaRecord) -> OutboxMessage:
-        """An unpublished outbox row holding `record`."""
-        event_id = next((v.decode() for k, v in record.headers if k == "ce_id"), "")
-        return cls(
-            event_id=event_id,
-            topic=record.topic,
-            key=record.key,
-            value=record.value,
-            headers=json.dumps([[k, base64.b64encode(v).decode()] for k, v in record.headers]),
-        )
-
     def to_record(self) -> KafkaRecord:
         """The Kafka record this row holds."""
-        headers = [(k, base64.b64decode(v)) for k, v in json.loads(self.headers)]
-        return KafkaRecord(topic=self.topic, key=self.key, value=self.value, headers=headers)
+        return record_of(self.topic, self.key, self.value, self.headers)
+
+
+NOTIFY_CHANNEL = "heard_outbox"
+
+
+def row_values(record: KafkaRecord) -> dict[str, object]:
+    """The column values of an unpublished outbox row holding `record`."""
+    event_id = next((v.decode() for k, v in record.headers if k == "ce_id"), "")
+    return {
+        "event_id": event_id,
+        "topic": record.topic,
+        "key": record.key,
+        "value": record.value,
+        "headers": json.dumps([[k, base64.b64encode(v).decode()] for k, v in record.headers]),
+        "created_at": utcnow(),
+    }
+
+
+def record_of(topic: str, key: bytes | None, value: bytes, headers: str) -> KafkaRecord:
+    """The Kafka record an outbox row's columns hold."""
+    decoded = [(k, base64.b64decode(v)) for k, v in json.loads(headers)]
+    return KafkaRecord(topic=topic, key=key, value=value, headers=decoded)
+
+
+class OutboxRecords:
+    """The outbox's deferred writer: one INSERT for every record a transaction emits."""
+
+    async def write(self, session: AsyncSession, items: Sequence[KafkaRecord]) -> None:
+        """Insert `items` as unpublished rows and, on PostgreSQL, notify relays at commit."""
+        if not items:
+            return
+        connection = await session.connection()
+        await connection.execute(insert(OutboxMessage), [row_values(r) for r in items])
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))

@@ -3,7 +3,7 @@
 A `RecordProcessor` turns a Kafka record into an `Accepted` (the dedupe key, the trace
 to continue and the function that applies it inside a unit of work), returns None for a
 valid event this consumer does not handle, or raises EventRejected for the DLQ.
-`EventDispatcher` is the usual processor: decode, then a plain dict from event type to handler.
+`EventDispatcher` is the usual processor: decode, then a plain dict from contract to handler.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiokafka.structs import ConsumerRecord
 
 from shared.db.uow import UnitOfWork
 from shared.events.codec import EventCodec, Inbound
+from shared.events.contracts import EventData
 from shared.events.envelope import header_map
 
 Apply = Callable[[UnitOfWork], Awaitable[None]]
@@ -48,9 +49,9 @@ class EventDispatcher:
     consumer commits, together with the inbox row.
     """
 
-    def __init__(self, codec: EventCodec, handlers: Mapping[str, Handler]) -> None:
+    def __init__(self, codec: EventCodec, handlers: Mapping[type[EventData], Handler]) -> None:
         self._codec = codec
-        self._handlers = dict(handlers)
+        self._handlers = {contract.type_name: handler for contract, handler in handlers.items()}
 
     def prepare(self, record: ConsumerRecord) -> Accepted | None:
         """Skip types nobody here handles; decode (or reject) the rest."""

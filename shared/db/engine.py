@@ -43,7 +43,9 @@ def is_sqlite(url: str) -> bool:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the API read while the relay and consumer write; the busy timeout makes
-    # concurrent writers wait instead of failing.
+    # concurrent writers wait instead of failing. The driver's own transaction handling is
+    # switched off (`_begin_immediate` starts every transaction), so SAVEPOINTs work.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -51,14 +53,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front, waiting on the busy timeout: a deferred
+    # transaction that read first would fail at once when it upgrades to write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Build the async engine for `url` (called from create_app or main, never at import)."""
     if is_sqlite(url):
         engine = create_async_engine(async_url(url), connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # Statement parameters are a child's words: never in an exception's text.
+        hide_parameters=True,
     )
 
 

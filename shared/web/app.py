@@ -3,6 +3,7 @@ tracing, safe errors, health."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -33,14 +34,19 @@ def service_app(
 ) -> FastAPI:
     """`service`'s app with the shared middleware, error handlers and `/healthz`.
 
-    Its runtime (engine, keys) opens at start-up, not here, and closes at shutdown; routes find
+    Its runtime (engine, keys) opens at start-up, not here, and closes at shutdown, unless the
+    process already set `app.state.runtime` to the one its consumer and relay share; routes find
     it in `app.state.runtime`, the staff-token check its key in `app.state.token_key`.
     `on_start` adds what else the service keeps in `app.state`.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(service, settings) as runtime:
+        given: Runtime | None = getattr(app.state, "runtime", None)
+        async with contextlib.AsyncExitStack() as stack:
+            runtime = given
+            if runtime is None:
+                runtime = await stack.enter_async_context(open_runtime(service, settings))
             app.state.runtime = runtime
             app.state.token_key = runtime.keyring.token_key()
             if on_start is not None:

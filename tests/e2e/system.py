@@ -25,7 +25,7 @@ AUDITED_TYPES = (
 def running_system(
     var_dir: Path, bootstrap: str, database_urls: dict[str, str], *, prefix: str = ""
 ) -> Iterator[HeardSystem]:
-    """Heard's twelve processes on `bootstrap` and the given databases, stopped afterwards."""
+    """Heard (one process per service) on `bootstrap` and the given databases, then stopped."""
     keyring = var_dir / "keyring.json"
     init_keyring_file(keyring)
     config = SystemConfig(

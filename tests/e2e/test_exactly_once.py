@@ -58,8 +58,8 @@ class Submitter:
 
 
 def _crash(system: HeardSystem, service: str) -> None:
-    for role in ("api", "consume", "relay"):
-        system.process(service, role).kill()
+    for process in system.processes_of(service):
+        process.kill()
 
 
 async def test_crashes_and_a_broker_restart_lose_and_duplicate_nothing(
@@ -75,8 +75,8 @@ async def test_crashes_and_a_broker_restart_lose_and_duplicate_nothing(
                 _crash(system, service)
             await asyncio.sleep(3)
             for service in ("triage", "casework"):
-                for role in ("api", "consume", "relay"):
-                    system.process(service, role).start()
+                for process in system.processes_of(service):
+                    process.start()
             await asyncio.sleep(4)
             await asyncio.to_thread(kafka_broker.restart)
             await asyncio.sleep(6)

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
+from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.db import TriageDecision
-from services.triage.service import SPEC as TRIAGE
 from services.triage.settings import TriageSettings
 from shared.bus.kafka import make_producer
 from shared.bus.outbox import OutboxMessage
@@ -64,7 +64,7 @@ async def triage_running(
     await ensure_topics(bootstrap, namespace=TopicNamespace(prefix))
     stop = asyncio.Event()
     async with open_runtime("triage", settings, keyring=keyring) as runtime:
-        task = asyncio.create_task(run_consumer(TRIAGE, settings, runtime, stop))
+        task = asyncio.create_task(run_consumer(TRIAGE, runtime, stop))
         try:
             yield runtime
         finally:

@@ -14,23 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from deploy.client import sample_complaint
-from services.audit.service import SPEC as AUDIT
-from services.casework.service import SPEC as CASEWORK
-from services.intake.service import SPEC as INTAKE
-from services.triage.service import SPEC as TRIAGE
+from services.audit.bootstrap import SERVICE as AUDIT
+from services.casework.bootstrap import SERVICE as CASEWORK
+from services.intake.bootstrap import SERVICE as INTAKE
+from services.triage.bootstrap import SERVICE as TRIAGE
 from shared.auth import issue_token
 from shared.bus.topics import TopicNamespace, ensure_topics
 from shared.crypto.keyring import FileKeyring, init_keyring_file
 from shared.db.migrations import upgrade
 from shared.ids import new_id
-from shared.runner import ServiceSpec, run_consumer, run_relay
-from shared.runtime import open_runtime
+from shared.runner import run_consumer, run_relay
+from shared.runtime import Runtime, open_runtime
+from shared.service import Service
 from shared.settings import ServiceSettings
 from shared.telemetry import ScrubbingSpanExporter
 from tests.support.apps import app_client
@@ -40,7 +42,7 @@ pytestmark = pytest.mark.integration
 
 TRAIL = ["heard.case.opened.v1", "heard.complaint.submitted.v1", "heard.complaint.triaged.v1"]
 
-SPECS: tuple[ServiceSpec[Any], ...] = (INTAKE, TRIAGE, CASEWORK, AUDIT)
+SPECS: tuple[Service[Any], ...] = (INTAKE, TRIAGE, CASEWORK, AUDIT)
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +63,9 @@ def keyring_path(tmp_path: Path) -> Path:
 
 
 def _settings(
-    spec: ServiceSpec[Any], url: str, bootstrap: str, prefix: str, keys: Path
+    spec: Service[Any], url: str, bootstrap: str, prefix: str, keys: Path
 ) -> ServiceSettings:
-    settings: ServiceSettings = spec.settings(  # type: ignore[call-arg]
+    settings: ServiceSettings = spec.settings(
         database_url=url,
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         HEARD_TOPIC_PREFIX=prefix,
@@ -78,8 +80,9 @@ async def system(
     make_database_url: Callable[[], str],
     keyring_path: Path,
     spans: InMemorySpanExporter,
-) -> AsyncIterator[dict[str, Any]]:
-    """Every service's consumer and relay running as tasks, each on its own database."""
+) -> AsyncIterator[dict[str, Runtime]]:
+    """Every service's consumer and relay running as tasks, each on its own database; the
+    runtimes, which the apps under test share as the combined process does."""
     prefix = f"p{new_id().hex[:10]}."
     await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
     settings = {
@@ -89,32 +92,39 @@ async def system(
     stop = asyncio.Event()
     async with AsyncExitStack() as stack:
         tasks = []
+        runtimes = {}
         for spec in SPECS:
             upgrade(settings[spec.name].database_url, spec.migrations)
             runtime = await stack.enter_async_context(open_runtime(spec.name, settings[spec.name]))
-            tasks.append(run_relay(spec, settings[spec.name], runtime, stop))
-            if spec.processor is not None:
-                tasks.append(run_consumer(spec, settings[spec.name], runtime, stop))
+            runtimes[spec.name] = runtime
+            tasks.append(run_relay(spec, runtime, stop))
+            tasks.append(run_consumer(spec, runtime, stop))
         running = [asyncio.create_task(t) for t in tasks]
         spans.clear()
         try:
-            yield settings
+            yield runtimes
         finally:
             stop.set()
             await asyncio.wait_for(asyncio.gather(*running), timeout=30)
 
 
+def _app(spec: Service[Any], runtime: Runtime) -> FastAPI:
+    app = spec.create_app(runtime.settings)
+    app.state.runtime = runtime
+    return app
+
+
 async def test_one_complaint_is_one_case_one_trail_and_one_trace(
-    system: dict[str, Any], keyring_path: Path, spans: InMemorySpanExporter
+    system: dict[str, Runtime], keyring_path: Path, spans: InMemorySpanExporter
 ) -> None:
     token = issue_token(
         FileKeyring.load(keyring_path).token_key(), "olga", {"caseworker", "auditor"}
     )
     staff = {"Authorization": f"Bearer {token}"}
     async with (
-        app_client(INTAKE.create_app(system["intake"])) as intake,
-        app_client(CASEWORK.create_app(system["casework"])) as casework,
-        app_client(AUDIT.create_app(system["audit"])) as audit,
+        app_client(_app(INTAKE, system["intake"])) as intake,
+        app_client(_app(CASEWORK, system["casework"])) as casework,
+        app_client(_app(AUDIT, system["audit"])) as audit,
     ):
         answer = await intake.post("/api/v1/complaints", json=sample_complaint(0))
         assert answer.status_code == 201, answer.text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.processor import AuditProcessor
-from services.audit.service import SPEC
 from services.audit.settings import AuditSettings
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime

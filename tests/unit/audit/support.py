@@ -1,11 +1,11 @@
 """Helpers for audit's unit tests: dead letters as the DLQ writer republishes them, and
-the consumer's apply-once step as audit's consumer group runs it."""
+records delivered through audit's real consumer loop."""
 
 from __future__ import annotations
 
 from aiokafka.structs import ConsumerRecord
 
-from shared.bus.processing import Accepted
+from services.audit.bootstrap import SERVICE
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
 from tests.support import consumed
@@ -28,6 +28,8 @@ def dead_letter(
     return consumer_record(record, topic=f"{record.topic}.dlq", headers=headers, offset=offset)
 
 
-async def apply_once(runtime: Runtime, accepted: Accepted) -> bool:
-    """Apply `accepted` as audit's consumer would; True if it was new."""
-    return await consumed.apply_once(runtime, accepted, CONSUMER)
+async def apply_record(runtime: Runtime, record: ConsumerRecord) -> bool:
+    """Deliver `record` to audit's real consumer loop; True if it was appended."""
+    delivery = await consumed.deliver(runtime, SERVICE, [[record]])
+    assert not delivery.refused, delivery.reasons()
+    return delivery.counts.applied == 1

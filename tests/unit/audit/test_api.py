@@ -9,7 +9,6 @@ import pytest
 from fastapi import FastAPI
 
 from services.audit.app import create_app
-from services.audit.processor import AuditProcessor
 from services.audit.settings import AuditSettings
 from shared.auth import issue_token
 from shared.crypto.keyring import FileKeyring
@@ -18,7 +17,7 @@ from shared.runtime import Runtime
 from tests.support.apps import app_client
 from tests.support.consumed import consumer_record
 from tests.support.events import MARKER, submitted
-from tests.unit.audit.support import apply_once, dead_letter
+from tests.unit.audit.support import apply_record, dead_letter
 
 SUMMARY_FIELDS = {
     "position",
@@ -52,12 +51,11 @@ def auditor(keyring: FileKeyring) -> dict[str, str]:
 async def _fill(app: FastAPI, codec: EventCodec, events: int) -> None:
     """Append `events` events, then one dead letter, through the running app's runtime."""
     runtime: Runtime = app.state.runtime
-    processor = AuditProcessor(runtime.codec)
     for offset in range(events):
         event = submitted()
         record = codec.encode(event, subject=str(event.complaint_id))
-        await apply_once(runtime, processor.prepare(consumer_record(record, offset=offset)))
-    await apply_once(runtime, processor.prepare(dead_letter(record, reason="undecryptable")))
+        await apply_record(runtime, consumer_record(record, offset=offset))
+    await apply_record(runtime, dead_letter(record, reason="undecryptable"))
 
 
 async def test_a_token_is_required(client: httpx.AsyncClient) -> None:

@@ -30,10 +30,9 @@ from shared.errors import (
 from shared.events.codec import EventCodec
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
-from shared.telemetry import context_from_traceparent
 from tests.support.consumed import consumer_record
 from tests.support.events import MARKER, submitted
-from tests.unit.audit.support import apply_once, dead_letter
+from tests.unit.audit.support import apply_record, dead_letter
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 OTHER_TRACE = b"00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -67,7 +66,7 @@ async def test_a_verified_event_is_logged_with_its_metadata(
     accepted = processor.prepare(consumer_record(record, offset=41))
     assert accepted.traceparent == TRACEPARENT
     assert accepted.event_type == "heard.complaint.submitted.v1"
-    assert await apply_once(runtime, accepted)
+    assert await apply_record(runtime, consumer_record(record, offset=41))
     (entry,) = await _entries(runtime)
     assert entry.position == 0
     assert entry.leaf_hash == leaf_hash(record.topic, record.key, record.headers, record.value)
@@ -156,7 +155,7 @@ async def test_a_dead_letter_is_logged_unverified_with_reason_and_consumer(
     accepted = processor.prepare(letter)
     assert accepted.dedupe_key.startswith("dlq:")
     assert accepted.traceparent == TRACEPARENT
-    assert await apply_once(runtime, accepted)
+    assert await apply_record(runtime, letter)
     (entry,) = await _entries(runtime)
     assert (entry.topic, entry.dlq_reason, entry.dlq_consumer) == (
         "complaints.dlq",
@@ -171,10 +170,10 @@ async def test_redelivered_event_is_logged_once(
     processor: AuditProcessor, intake_codec: EventCodec, runtime: Runtime
 ) -> None:
     record = _encoded(intake_codec)
-    assert await apply_once(runtime, processor.prepare(consumer_record(record, offset=5)))
-    assert not await apply_once(runtime, processor.prepare(consumer_record(record, offset=5)))
+    assert await apply_record(runtime, consumer_record(record, offset=5))
+    assert not await apply_record(runtime, consumer_record(record, offset=5))
     # The relay republishing after a crash puts the same event at a later offset.
-    assert not await apply_once(runtime, processor.prepare(consumer_record(record, offset=9)))
+    assert not await apply_record(runtime, consumer_record(record, offset=9))
     assert len(await _entries(runtime)) == 1
 
 
@@ -187,7 +186,7 @@ async def test_a_dead_letter_is_logged_once_per_refusing_consumer(
         dead_letter(record, consumer="triage", offset=1),
         dead_letter(record, consumer="casework", offset=2),
     ]
-    applied = [await apply_once(runtime, processor.prepare(r)) for r in letters]
+    applied = [await apply_record(runtime, r) for r in letters]
     assert applied == [True, False, True]
     assert [e.dlq_consumer for e in await _entries(runtime)] == ["triage", "casework"]
 
@@ -198,7 +197,7 @@ async def test_positions_are_gapless(
     records = [consumer_record(_encoded(intake_codec), offset=i) for i in range(4)]
     records.insert(2, dead_letter(_encoded(intake_codec)))
     for record in records:
-        await apply_once(runtime, processor.prepare(record))
+        await apply_record(runtime, record)
     assert [e.position for e in await _entries(runtime)] == [0, 1, 2, 3, 4]
     async with runtime.sessions() as session:
         assert await log_size(session) == 5
@@ -207,8 +206,8 @@ async def test_positions_are_gapless(
 async def test_concurrent_appends_stay_gapless(
     processor: AuditProcessor, intake_codec: EventCodec, runtime: Runtime
 ) -> None:
-    accepted = [processor.prepare(consumer_record(_encoded(intake_codec))) for _ in range(8)]
-    applied = await asyncio.gather(*(apply_once(runtime, a) for a in accepted))
+    records = [consumer_record(_encoded(intake_codec)) for _ in range(8)]
+    applied = await asyncio.gather(*(apply_record(runtime, r) for r in records))
     assert all(applied)
     assert [e.position for e in await _entries(runtime)] == list(range(8))
 
@@ -216,7 +215,7 @@ async def test_concurrent_appends_stay_gapless(
 async def test_the_log_refuses_update_and_delete(
     processor: AuditProcessor, intake_codec: EventCodec, runtime: Runtime
 ) -> None:
-    await apply_once(runtime, processor.prepare(consumer_record(_encoded(intake_codec))))
+    await apply_record(runtime, consumer_record(_encoded(intake_codec)))
     for statement in (
         "UPDATE audit_log_entry SET leaf_hash = 'x'",
         "DELETE FROM audit_log_entry",
@@ -238,10 +237,7 @@ async def test_the_append_is_a_span_in_the_events_trace(
     provider.add_span_processor(SimpleSpanProcessor(exported))
     tracer = provider.get_tracer("test")
     monkeypatch.setattr(handlers, "tracer", lambda: tracer)
-    accepted = processor.prepare(consumer_record(_encoded(intake_codec)))
-    # The consumer loop opens its span under the record's trace context the same way.
-    with tracer.start_as_current_span("consume", context=context_from_traceparent(TRACEPARENT)):
-        await apply_once(runtime, accepted)
+    await apply_record(runtime, consumer_record(_encoded(intake_codec)))
     append = next(s for s in exported.get_finished_spans() if s.name == "audit append")
     assert f"{append.context.trace_id:032x}" == TRACEPARENT.split("-")[1]
     assert dict(append.attributes or {}) == {"heard.audit.position": 0}
@@ -251,8 +247,8 @@ async def test_nothing_readable_reaches_the_database(
     processor: AuditProcessor, intake_codec: EventCodec, runtime: Runtime, tmp_path: Path
 ) -> None:
     record = _encoded(intake_codec)
-    await apply_once(runtime, processor.prepare(consumer_record(record)))
-    await apply_once(runtime, processor.prepare(dead_letter(record)))
+    await apply_record(runtime, consumer_record(record))
+    await apply_record(runtime, dead_letter(record))
     await runtime.engine.dispose()
     stored = _database_bytes(tmp_path)
     assert b"audit_log_entry" in stored

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from services.casework.app import create_app
-from services.casework.service import SPEC
+from services.casework.bootstrap import SERVICE as SPEC
 from services.casework.settings import CaseworkSettings
 from shared.auth import issue_token
 from shared.crypto.keyring import FileKeyring

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from services.casework.handlers import handlers
+from services.casework.bootstrap import SERVICE as CASEWORK
 from shared.clock import utcnow
 from shared.events.codec import EventCodec
 from shared.events.contracts import ComplaintTriaged
@@ -44,5 +44,5 @@ async def deliver(runtime: Runtime, codec: EventCodec, event: ComplaintTriaged) 
 
 
 async def deliver_record(runtime: Runtime, record: KafkaRecord) -> bool:
-    """Hand `record` to casework's processor and apply it once, as the consumer loop does."""
-    return await handle_record(runtime, handlers(), record, "casework")
+    """Deliver `record` to casework's real consumer loop; True if it was applied."""
+    return await handle_record(runtime, CASEWORK, record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deploy.status import BusStatus, GroupLag
-from deploy.system import SERVICES, HeardSystem, SystemConfig
+from deploy.system import SEPARATE, SERVICES, HeardSystem, SystemConfig
 
 
 def _config(tmp_path: Path, **overrides: object) -> SystemConfig:
@@ -36,8 +36,16 @@ def test_each_service_gets_its_own_database_port_and_the_shared_broker(tmp_path:
     assert config.url("audit") == "http://127.0.0.1:8004"
 
 
-def test_the_system_is_an_api_a_consumer_and_a_relay_per_service(tmp_path: Path) -> None:
+def test_the_system_is_one_process_per_service_by_default(tmp_path: Path) -> None:
     system = HeardSystem(_config(tmp_path))
+    assert sorted(p.name for p in system.processes) == sorted(f"{s}-all" for s in SERVICES)
+    combined = system.process("triage").spec
+    assert list(combined.argv[1:]) == ["-m", "services.triage", "all"]
+    assert [p.name for p in system.processes_of("audit")] == ["audit-all"]
+
+
+def test_each_role_can_run_as_a_process_of_its_own(tmp_path: Path) -> None:
+    system = HeardSystem(_config(tmp_path, roles=SEPARATE))
     names = sorted(p.name for p in system.processes)
     assert names == sorted(f"{s}-{r}" for s in SERVICES for r in ("api", "consume", "relay"))
     consumer = system.process("casework", "consume").spec

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.intake.app import create_app
-from services.intake.service import SPEC
+from services.intake.bootstrap import SERVICE as SPEC
 from services.intake.settings import IntakeSettings
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime

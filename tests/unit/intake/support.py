@@ -3,19 +3,14 @@ casework's events delivered through the real consumer loop with Kafka faked out.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from sqlmodel import SQLModel, select
 
-from services.intake.service import SPEC
-from services.intake.settings import IntakeSettings
-from shared.bus.consumer import EventConsumer
-from shared.bus.dead_letters import DeadLetterWriter
+from services.intake.bootstrap import SERVICE as SPEC
 from shared.bus.outbox import OutboxMessage
 from shared.clock import utcnow
 from shared.crypto.keyring import Keyring
@@ -23,7 +18,7 @@ from shared.events.codec import EventCodec
 from shared.events.contracts import CaseOpened, ComplaintSubmitted
 from shared.ids import new_id
 from shared.runtime import Runtime
-from tests.support.consumed import consumer_record
+from tests.support.consumed import Delivery, consumer_record, deliver
 from tests.support.events import MARKER
 
 MINIMAL: dict[str, Any] = {
@@ -91,48 +86,6 @@ def case_opened(keyring: Keyring, complaint_id: uuid.UUID, offset: int = 0) -> C
     return consumer_record(record, offset=offset)
 
 
-class _OneBatch:
-    """Kafka's side of the consumer loop: one batch, then stop; commits are recorded."""
-
-    def __init__(self, records: Sequence[ConsumerRecord], stop: asyncio.Event) -> None:
-        self._records = list(records)
-        self._stop = stop
-        self.committed: list[dict[TopicPartition, int]] = []
-
-    async def getmany(self, timeout_ms: int) -> dict[TopicPartition, list[ConsumerRecord]]:
-        if not self._records:
-            self._stop.set()
-            return {}
-        batch, self._records = self._records, []
-        return {TopicPartition(batch[0].topic, batch[0].partition): batch}
-
-    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-        self.committed.append(offsets)
-
-
-class _Refusals:
-    """The dead-letter producer's side: remembers what was refused instead of sending it."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, list[tuple[str, bytes]]]] = []
-
-    async def send_and_wait(self, topic: str, **record: Any) -> None:
-        self.sent.append((topic, record["headers"]))
-
-
-async def consume(
-    runtime: Runtime, settings: IntakeSettings, records: Sequence[ConsumerRecord]
-) -> DeadLetterWriter:
-    """Run intake's real consumer loop over `records`; its dead-letter writer tells the refusals."""
-    assert SPEC.processor is not None
-    stop = asyncio.Event()
-    dead_letters = DeadLetterWriter(_Refusals(), "intake")
-    loop = EventConsumer(
-        _OneBatch(records, stop),
-        SPEC.processor(runtime, settings),
-        runtime.uow,
-        dead_letters,
-        name="intake",
-    )
-    await loop.run(stop)
-    return dead_letters
+async def consume(runtime: Runtime, records: Sequence[ConsumerRecord]) -> Delivery:
+    """Run intake's real consumer loop over `records` as one poll."""
+    return await deliver(runtime, SPEC, [records])

@@ -53,7 +53,7 @@ async def test_logs_and_spans_carry_ids_only(
         code = answer["receipt_code"]
         await client.post("/api/v1/receipts/status", json={"receipt_code": code})
         await client.post("/api/v1/complaints", json=complete(anonymous=True))
-        await consume(runtime, settings, [case_opened(keyring, uuid.UUID(answer["complaint_id"]))])
+        await consume(runtime, [case_opened(keyring, uuid.UUID(answer["complaint_id"]))])
     formatter = JsonFormatter("intake")
     logged = "\n".join(formatter.format(r) for r in caplog.records)
     exported = "\n".join(f"{s.name} {dict(s.attributes or {})}" for s in spans.get_finished_spans())

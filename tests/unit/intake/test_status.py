@@ -73,7 +73,7 @@ async def test_an_opened_case_shows_its_date_but_not_its_id(
 ) -> None:
     submitted = await _submit(client)
     record = case_opened(keyring, uuid.UUID(submitted["complaint_id"]))
-    await consume(runtime, settings, [record])
+    await consume(runtime, [record])
     answer = (await client.post(URL, json={"receipt_code": submitted["receipt_code"]})).json()
     assert answer["status"] == "case_opened"
     assert answer["case_opened_at"] is not None

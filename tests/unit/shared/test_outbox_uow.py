@@ -11,12 +11,16 @@ import pytest
 from aiokafka.errors import KafkaConnectionError
 from sqlmodel import col, select
 
-from shared.bus.inbox import already_processed, record_processed
-from shared.bus.outbox import OutboxMessage
+from shared.bus.inbox import InboxRecords, already_processed
+from shared.bus.outbox import OutboxMessage, OutboxRecords
 from shared.bus.relay import OutboxRelay
+from shared.bus.wakeup import OutboxSignal
+from shared.crypto.at_rest import FieldCipher, LookupHasher
+from shared.crypto.keyring import FileKeyring, new_keyring_document
 from shared.db.engine import SessionFactory, make_session_factory
-from shared.db.uow import UnitOfWork
+from shared.db.uow import ServiceContext, UnitOfWork
 from shared.events.codec import EventCodec
+from shared.settings import ServiceSettings
 from tests.support.events import submitted
 from tests.unit.shared.bus_db import bus_engine
 
@@ -26,6 +30,17 @@ async def sessions(tmp_path: Path) -> AsyncIterator[SessionFactory]:
     engine = await bus_engine(tmp_path)
     yield make_session_factory(engine)
     await engine.dispose()
+
+
+def _uow(
+    sessions: SessionFactory, codec: EventCodec, signal: OutboxSignal | None = None
+) -> UnitOfWork:
+    keyring = FileKeyring(new_keyring_document())
+    context = ServiceContext(
+        ServiceSettings(), FieldCipher(keyring, "intake"), LookupHasher(keyring, "intake")
+    )
+    notify = signal.notify if signal is not None else (lambda: None)
+    return UnitOfWork(sessions, codec, OutboxRecords(), context, notify)
 
 
 class FakeProducer:
@@ -54,7 +69,7 @@ async def _outbox(sessions: SessionFactory) -> list[OutboxMessage]:
 async def test_emit_without_commit_leaves_nothing(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
-    async with UnitOfWork(sessions, intake_codec) as uow:
+    async with _uow(sessions, intake_codec) as uow:
         uow.emit(submitted(), subject="c1")
     assert await _outbox(sessions) == []
 
@@ -63,7 +78,7 @@ async def test_failure_inside_the_unit_rolls_back(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
     async def failing_handler() -> None:
-        async with UnitOfWork(sessions, intake_codec) as uow:
+        async with _uow(sessions, intake_codec) as uow:
             uow.emit(submitted(), subject="c1")
             raise RuntimeError("handler bug")
 
@@ -76,7 +91,7 @@ async def test_committed_events_are_sealed_in_the_outbox(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
     event = submitted()
-    async with UnitOfWork(sessions, intake_codec) as uow:
+    async with _uow(sessions, intake_codec) as uow:
         uow.emit(event, subject=str(event.complaint_id))
         await uow.commit()
     (row,) = await _outbox(sessions)
@@ -90,7 +105,7 @@ async def test_relay_publishes_in_order_and_marks_sent(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
     for subject in ("a", "b", "c"):
-        async with UnitOfWork(sessions, intake_codec) as uow:
+        async with _uow(sessions, intake_codec) as uow:
             uow.emit(submitted(), subject=subject)
             await uow.commit()
     producer = FakeProducer()
@@ -104,7 +119,7 @@ async def test_relay_publishes_in_order_and_marks_sent(
 async def test_relay_keeps_rows_when_the_broker_does_not_ack(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
-    async with UnitOfWork(sessions, intake_codec) as uow:
+    async with _uow(sessions, intake_codec) as uow:
         uow.emit(submitted(), subject="a")
         await uow.commit()
     with pytest.raises(KafkaConnectionError):
@@ -117,7 +132,7 @@ async def test_relay_keeps_rows_when_the_broker_does_not_ack(
 async def test_relay_run_survives_broker_outage(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
-    async with UnitOfWork(sessions, intake_codec) as uow:
+    async with _uow(sessions, intake_codec) as uow:
         uow.emit(submitted(), subject="a")
         await uow.commit()
     producer = FakeProducer(fail=True)
@@ -135,43 +150,42 @@ async def test_relay_run_survives_broker_outage(
     assert producer.sent == [("complaints", b"a")]
 
 
-class CountingRelay(OutboxRelay):
-    """Counts how often the outbox is polled."""
-
-    polls = 0
-
-    async def publish_batch(self) -> int:
-        self.polls += 1
-        return await super().publish_batch()
+async def _published_within(producer: FakeProducer, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.01)):
+        if producer.sent:
+            return True
+        await asyncio.sleep(0.01)
+    return bool(producer.sent)
 
 
-async def test_an_idle_relay_polls_less_and_less_but_still_publishes_promptly(
+async def test_a_commit_wakes_the_relay_without_waiting_for_a_poll_and_a_rollback_never(
     sessions: SessionFactory, intake_codec: EventCodec
 ) -> None:
     producer = FakeProducer()
+    signal = OutboxSignal()
     stop = asyncio.Event()
-    relay = CountingRelay(sessions, producer, idle_seconds=0.01, max_idle_seconds=0.1)
+    relay = OutboxRelay(sessions, producer, signal=signal, poll_seconds=60)
     task = asyncio.create_task(relay.run(stop))
-    await asyncio.sleep(0.6)
-    # A fixed 10 ms pause would have polled about 60 times; doubling to 100 ms polls ~9.
-    assert relay.polls < 20
-    async with UnitOfWork(sessions, intake_codec) as uow:
-        uow.emit(submitted(), subject="late")
+    await asyncio.sleep(0.05)  # the relay found the outbox empty and sleeps for a minute
+    async with _uow(sessions, intake_codec, signal) as uow:
+        uow.emit(submitted(), subject="rolled-back")
+    assert not await _published_within(producer, 0.2)
+    async with _uow(sessions, intake_codec, signal) as uow:
+        uow.emit(submitted(), subject="committed")
         await uow.commit()
-    for _ in range(50):
-        if producer.sent:
-            break
-        await asyncio.sleep(0.01)
+    published = await _published_within(producer, 2.0)
     stop.set()
     await task
-    assert producer.sent == [("complaints", b"late")]
+    assert published
+    assert producer.sent == [("complaints", b"committed")]
 
 
 async def test_inbox_records_and_recognises_processed_events(sessions: SessionFactory) -> None:
+    keys = ["/heard/intake 1", "/heard/intake 2"]
     async with sessions() as session:
-        assert not await already_processed(session, "triage", "/heard/intake 1")
-        record_processed(session, "triage", "/heard/intake 1")
+        assert await already_processed(session, "triage", keys) == set()
+        await InboxRecords("triage").write(session, keys[:1])
         await session.commit()
     async with sessions() as session:
-        assert await already_processed(session, "triage", "/heard/intake 1")
-        assert not await already_processed(session, "casework", "/heard/intake 1")
+        assert await already_processed(session, "triage", keys) == {keys[0]}
+        assert await already_processed(session, "casework", keys) == set()

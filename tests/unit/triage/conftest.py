@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from services.triage.app import create_app
+from services.triage.bootstrap import SERVICE as SPEC
 from services.triage.model import RuleSet
-from services.triage.service import SPEC
 from services.triage.settings import TriageSettings
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime

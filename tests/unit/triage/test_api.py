@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.triage.handlers import handlers
+from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.model import RuleSet
 from shared.auth import issue_token
 from shared.crypto.keyring import FileKeyring
@@ -42,7 +42,7 @@ async def test_staff_see_the_decision_made_for_a_complaint(
 ) -> None:
     complaint = submitted("I am scared to go home, my brother beats me")
     record = intake_codec.encode(complaint, subject=str(complaint.complaint_id))
-    assert await handle_record(runtime, handlers(rules), record, "triage")
+    assert await handle_record(runtime, TRIAGE, record)
 
     answer = await client.get(
         f"/api/v1/decisions/{complaint.complaint_id}", headers=_headers(keyring, "auditor")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
+from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.db import TriageDecision
-from services.triage.handlers import handlers
 from services.triage.model import RuleSet
 from shared.bus.outbox import OutboxMessage
 from shared.events.codec import EventCodec
@@ -18,7 +18,7 @@ from tests.support.events import MARKER, submitted
 
 
 async def _deliver(runtime: Runtime, rules: RuleSet, record: KafkaRecord) -> bool:
-    return await handle_record(runtime, handlers(rules), record, "triage")
+    return await handle_record(runtime, TRIAGE, record)
 
 
 def _encoded(codec: EventCodec, complaint: ComplaintSubmitted) -> KafkaRecord:

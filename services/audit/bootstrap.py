@@ -1,4 +1,4 @@
-"""How audit runs: consumes every topic and every dead-letter topic, emits nothing yet."""
+"""Audit, declared: reads every topic and every dead-letter topic, hashing each record."""
 
 from __future__ import annotations
 
@@ -8,21 +8,20 @@ from services.audit.app import create_app
 from services.audit.processor import AuditProcessor
 from services.audit.settings import AuditSettings
 from shared.bus.processing import RecordProcessor
-from shared.bus.topics import dlq_topic
-from shared.events.contracts import TOPICS
-from shared.runner import ServiceSpec
+from shared.bus.topics import all_topics
 from shared.runtime import Runtime
+from shared.service import Service
 
 
-def _processor(runtime: Runtime, _settings: AuditSettings) -> RecordProcessor:
+def _processor(runtime: Runtime) -> RecordProcessor:
     return AuditProcessor(runtime.codec)
 
 
-SPEC: ServiceSpec[AuditSettings] = ServiceSpec(
+SERVICE: Service[AuditSettings] = Service(
     name="audit",
     settings=AuditSettings,
     migrations=Path(__file__).parent / "migrations",
     create_app=create_app,
-    subscribes=(*TOPICS, *(dlq_topic(t) for t in TOPICS)),
     processor=_processor,
+    topics=tuple(all_topics()),
 )

@@ -1,0 +1,18 @@
+"""Triage, declared: reads `complaints`, emits `triage`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.triage.app import create_app
+from services.triage.handlers import HANDLERS
+from services.triage.settings import TriageSettings
+from shared.service import Service
+
+SERVICE: Service[TriageSettings] = Service(
+    name="triage",
+    settings=TriageSettings,
+    migrations=Path(__file__).parent / "migrations",
+    create_app=create_app,
+    handlers=HANDLERS,
+)
