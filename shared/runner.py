@@ -214,7 +214,7 @@ async def run_role(
     bootstrap = settings.kafka_bootstrap_servers
     if role != "api":
         await _until_it_works(lambda: ensure_topics(bootstrap, namespace=names), stop, "topics")
-    async with open_runtime(service.name, settings) as runtime:
+    async with open_runtime(service.name, settings, relay_elsewhere=role != "all") as runtime:
         await asyncio.gather(*_tasks(service, role, runtime, stop))
 
 
@@ -234,10 +234,13 @@ def main(service: Service[Any], argv: list[str] | None = None) -> None:
     settings = service.settings()
     setup_logging(f"{service.name}-{role}")
     exporter = JsonLinesSpanExporter(settings.traces_file) if settings.traces_file else None
-    setup_tracing(service.name, exporter)
-    if role == "migrate":
-        upgrade(settings.database_url, service.migrations)
-    else:
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(_run_until_signalled(service, role, settings))
+    tracing = setup_tracing(service.name, exporter)
+    try:
+        if role == "migrate":
+            upgrade(settings.database_url, service.migrations)
+        else:
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                runner.run(_run_until_signalled(service, role, settings))
+    finally:
+        tracing.shutdown()  # the batch exporter writes what it still holds
     log.info("%s %s stopped", service.name, role)

@@ -34,6 +34,7 @@ class Runtime:
     sessions: SessionFactory
     context: ServiceContext
     outbox_signal: OutboxSignal
+    outbox: OutboxRecords
 
     @property
     def fields(self) -> FieldCipher:
@@ -48,18 +49,23 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         """A fresh unit of work; its commit wakes this process's relay if it emitted."""
         return UnitOfWork(
-            self.sessions, self.codec, _OUTBOX, self.context, self.outbox_signal.notify
+            self.sessions, self.codec, self.outbox, self.context, self.outbox_signal.notify
         )
-
-
-_OUTBOX = OutboxRecords()
 
 
 @asynccontextmanager
 async def open_runtime(
-    service: str, settings: ServiceSettings, keyring: Keyring | None = None
+    service: str,
+    settings: ServiceSettings,
+    keyring: Keyring | None = None,
+    *,
+    relay_elsewhere: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Open the engine and load keys for `service`; dispose of the engine on exit."""
+    """Open the engine and load keys for `service`; dispose of the engine on exit.
+
+    `relay_elsewhere=False` when this process runs the service's relay itself: commits then
+    wake it in-process, without a PostgreSQL NOTIFY.
+    """
     keys = keyring if keyring is not None else FileKeyring.load(settings.keyring_path)
     engine = make_engine(settings.database_url)
     context = ServiceContext(settings, FieldCipher(keys, service), LookupHasher(keys, service))
@@ -73,6 +79,7 @@ async def open_runtime(
             make_session_factory(engine),
             context,
             OutboxSignal(),
+            OutboxRecords(notify=relay_elsewhere),
         )
     finally:
         await engine.dispose()

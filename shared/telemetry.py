@@ -19,7 +19,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -129,6 +129,7 @@ def setup_tracing(service: str, exporter: SpanExporter | None = None) -> TracerP
     """Install a tracer provider for `service`; spans are exported only through scrubbing."""
     provider = TracerProvider(resource=Resource.create({"service.name": f"heard-{service}"}))
     if exporter is not None:
-        provider.add_span_processor(SimpleSpanProcessor(ScrubbingSpanExporter(exporter)))
+        # Exported in batches from a background thread: never on a request's or batch's path.
+        provider.add_span_processor(BatchSpanProcessor(ScrubbingSpanExporter(exporter)))
     trace.set_tracer_provider(provider)
     return provider

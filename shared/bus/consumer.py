@@ -228,8 +228,13 @@ class EventConsumer:
         return failed
 
     async def _apply_all(self, todo: list[_Pending], uow: UnitOfWork) -> None:
-        for item in todo:
-            await self._traced(item, uow)
+        # No autoflush between records: the rows every handler adds go out in one INSERT per
+        # table at the end, not one per record. A handler sees rows that earlier records of the
+        # batch loaded (the identity map) but not rows they added unless it flushes; a conflict
+        # between them fails the flush and sends the batch down the per-record path.
+        with uow.session.no_autoflush:
+            for item in todo:
+                await self._traced(item, uow)
         await uow.session.flush()  # a handler's constraint violation is its own failure
         await self._inbox.write(uow.session, [item.accepted.dedupe_key for item in todo])
 

@@ -72,7 +72,14 @@ def record_of(topic: str, key: bytes | None, value: bytes, headers: str) -> Kafk
 
 
 class OutboxRecords:
-    """The outbox's deferred writer: one INSERT for every record a transaction emits."""
+    """The outbox's deferred writer: one INSERT for every record a transaction emits.
+
+    `notify` sends `NOTIFY heard_outbox` with it (PostgreSQL): needed only when the relay may
+    run in another process; a relay in this process is woken through its `OutboxSignal`.
+    """
+
+    def __init__(self, *, notify: bool = True) -> None:
+        self._notify = notify
 
     async def write(self, session: AsyncSession, items: Sequence[KafkaRecord]) -> None:
         """Insert `items` as unpublished rows and, on PostgreSQL, notify relays at commit."""
@@ -80,5 +87,5 @@ class OutboxRecords:
             return
         connection = await session.connection()
         await connection.execute(insert(OutboxMessage), [row_values(r) for r in items])
-        if connection.dialect.name == "postgresql":
+        if self._notify and connection.dialect.name == "postgresql":
             await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))

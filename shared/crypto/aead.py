@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -18,10 +19,16 @@ def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
 
 
+@functools.lru_cache(maxsize=256)
+def _cipher(key: bytes) -> AESGCM:
+    # One context per key, reused for every record sealed or opened under it.
+    return AESGCM(key)
+
+
 def seal(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
     """Encrypt `plaintext`; the result is nonce followed by ciphertext and tag."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+    return nonce + _cipher(key).encrypt(nonce, plaintext, associated_data)
 
 
 def open_sealed(key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
@@ -30,7 +37,7 @@ def open_sealed(key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
         raise DecryptionFailed("ciphertext too short")
     nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
     try:
-        return AESGCM(key).decrypt(nonce, body, associated_data)
+        return _cipher(key).decrypt(nonce, body, associated_data)
     except InvalidTag:
         # `from None`: the library's traceback adds nothing and must not leak buffers.
         raise DecryptionFailed("authentication tag mismatch") from None

@@ -76,6 +76,8 @@ class FileKeyring:
         if document.get("format") != FORMAT:
             raise ConfigurationError("keyring has an unknown format")
         self._doc = document
+        self._signing: dict[str, Ed25519PrivateKey] = {}
+        self._verifying: dict[str, Ed25519PublicKey] = {}
 
     @classmethod
     def load(cls, path: Path) -> FileKeyring:
@@ -99,15 +101,19 @@ class FileKeyring:
         return DataKey(key_id, _unb64(keys[key_id]))
 
     def signing_key(self, service: str) -> Ed25519PrivateKey:
-        """The private key `service` signs its events with."""
-        keys = self._doc["signing_keys"]
-        if service not in keys:
-            raise KeyringError(f"no signing key for {service!r}")
-        return Ed25519PrivateKey.from_private_bytes(_unb64(keys[service]))
+        """The private key `service` signs its events with (parsed once)."""
+        if service not in self._signing:
+            keys = self._doc["signing_keys"]
+            if service not in keys:
+                raise KeyringError(f"no signing key for {service!r}")
+            self._signing[service] = Ed25519PrivateKey.from_private_bytes(_unb64(keys[service]))
+        return self._signing[service]
 
     def verify_key(self, service: str) -> Ed25519PublicKey:
-        """The public key that checks `service`'s signatures."""
-        return self.signing_key(service).public_key()
+        """The public key that checks `service`'s signatures (derived once)."""
+        if service not in self._verifying:
+            self._verifying[service] = self.signing_key(service).public_key()
+        return self._verifying[service]
 
     def token_key(self) -> bytes:
         """The MAC key for staff bearer tokens."""

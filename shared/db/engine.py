@@ -70,7 +70,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout (a round trip per transaction): a connection that died with the
+        # server fails its first statement, SQLAlchemy then discards the whole pool, and the
+        # caller sees a transient error (consumers retry, the API answers 503).
+        pool_pre_ping=False,
         # Statement parameters are a child's words: never in an exception's text.
         hide_parameters=True,
     )

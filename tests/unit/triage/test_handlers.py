@@ -13,7 +13,7 @@ from shared.events.codec import EventCodec
 from shared.events.contracts import ComplaintSubmitted, ComplaintTriaged
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
-from tests.support.consumed import handle_record
+from tests.support.consumed import consumer_record, deliver, handle_record
 from tests.support.events import MARKER, submitted
 
 
@@ -72,6 +72,25 @@ async def test_a_complaint_sent_again_under_a_new_event_id_keeps_its_first_decis
     again = first.model_copy(update={"narrative": "school exam"})
     assert await _deliver(runtime, rules, _encoded(intake_codec, first))
     assert await _deliver(runtime, rules, _encoded(intake_codec, again))
+    async with runtime.sessions() as session:
+        stored = (await session.exec(select(TriageDecision))).one()
+    assert stored.category == "violence"
+    assert await _count(runtime, OutboxMessage) == 1
+
+
+async def test_a_complaint_sent_twice_within_one_batch_keeps_its_first_decision(
+    runtime: Runtime, intake_codec: EventCodec
+) -> None:
+    # Within a batch handlers do not see each other's new rows; the conflict must send the
+    # batch down the per-record path, where the second finds the first decision.
+    first = submitted("my father hits me")
+    again = first.model_copy(update={"narrative": "school exam"})
+    records = [
+        consumer_record(_encoded(intake_codec, first), offset=0),
+        consumer_record(_encoded(intake_codec, again), offset=1),
+    ]
+    delivery = await deliver(runtime, TRIAGE, [records])
+    assert not delivery.refused
     async with runtime.sessions() as session:
         stored = (await session.exec(select(TriageDecision))).one()
     assert stored.category == "violence"
