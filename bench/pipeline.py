@@ -32,11 +32,11 @@ from bench.stats import summary_ms
 from bench.sustained import Window, resident_mib, run_window
 from deploy.kafka_broker import KafkaBroker
 from deploy.kafka_jars import kafka_libs
+from deploy.keys import init_keys
 from deploy.ports import free_port
 from deploy.postgres import PostgresCluster, create_database, ensure_postgres_installed
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
 from shared.bus.wakeup import libpq_url
-from shared.crypto.keyring import init_keyring_file
 from shared.ids import new_id
 
 
@@ -59,8 +59,8 @@ def _infrastructure(
 @contextmanager
 def _system(work: Path, broker: str, server: str) -> Iterator[HeardSystem]:
     prefix = f"bench{new_id().hex[:8]}."
-    keyring = work / "keyring.json"
-    init_keyring_file(keyring)
+    keyring = work / "keys"
+    init_keys(keyring)
     config = SystemConfig(
         var_dir=work / "system",
         kafka_bootstrap_servers=broker,

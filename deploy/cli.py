@@ -2,7 +2,7 @@
 
 heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four services
 heard status             consumer-group lag and dead-letter counts
-heard keys init|rotate   the single-machine keyring
+heard keys init|rotate|activate   one keyring per service; two-step key rotation
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
 heard token              a staff token for trying the queues and the audit log by hand
 """
@@ -27,13 +27,14 @@ from aiokafka.errors import KafkaConnectionError
 
 from deploy.kafka_broker import KafkaBroker
 from deploy.kafka_jars import kafka_libs
+from deploy.keys import ensure_keys, init_keys
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
 from services import registry
 from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
-from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
+from shared.crypto.keyfiles import activate_key, distribute_key, load_service_keyring
 from shared.errors import HeardError
 from shared.events.contracts import TOPICS
 
@@ -79,10 +80,9 @@ def _port_free(port: int) -> bool:
 
 
 def _keyring(var: Path) -> Path:
-    path = Path(os.environ.get("HEARD_KEYRING", var / "keyring.json"))
-    if not path.exists():
-        init_keyring_file(path)
-        _say(f"keys        created {path} (0600; never commit it)")
+    path = Path(os.environ.get("HEARD_KEYRING", var / "keys"))
+    if ensure_keys(path):
+        _say(f"keys        created one keyring per service in {path} (0600; never commit them)")
     return path
 
 
@@ -151,24 +151,29 @@ def status(args: argparse.Namespace) -> int:
 
 
 def keys_init(args: argparse.Namespace) -> int:
-    """Create the keyring file (refuses to overwrite one)."""
-    init_keyring_file(args.path)
-    _say(f"created {args.path} (0600; never commit it)")
+    """Create one keyring per service (refuses to overwrite any)."""
+    init_keys(args.path)
+    _say(f"created one keyring per service in {args.path} (0600; never commit them)")
     return 0
 
 
 def keys_rotate(args: argparse.Namespace) -> int:
-    """Give a topic a fresh current data key; old keys stay so old events still open."""
-    keyring = FileKeyring.load(args.path)
-    key_id = keyring.rotate(args.topic)
-    save_keyring_file(args.path, keyring.document())
-    _say(f"{args.topic}: new current key {key_id}; restart the services to use it")
+    """Rotation, step 1: a new data key for a topic, given to every service that holds it."""
+    key_id = distribute_key(args.path, args.topic)
+    _say(f"{args.topic}: distributed {key_id}; `heard keys activate {args.topic} {key_id}` next")
+    return 0
+
+
+def keys_activate(args: argparse.Namespace) -> int:
+    """Rotation, step 2: new events on the topic are sealed with the distributed key."""
+    activate_key(args.path, args.topic, args.key_id)
+    _say(f"{args.topic}: {args.key_id} is current; old keys still open old events")
     return 0
 
 
 def token(args: argparse.Namespace) -> int:
     """Print a staff token signed with the keyring's token key (until sign-in exists)."""
-    key = FileKeyring.load(args.keyring).token_key()
+    key = load_service_keyring(args.keyring, "casework").token_key()
     roles = set(args.role or ROLES)
     _say(issue_token(key, args.subject, roles, timedelta(hours=args.hours)))
     return 0
@@ -209,14 +214,19 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="the single-machine keyring").add_subparsers(
         dest="keys", required=True
     )
-    default_keys = Path(os.environ.get("HEARD_KEYRING", VAR / "keyring.json"))
-    init = keys.add_parser("init", help="create the keyring")
+    default_keys = Path(os.environ.get("HEARD_KEYRING", VAR / "keys"))
+    init = keys.add_parser("init", help="create one keyring per service")
     init.add_argument("--path", type=Path, default=default_keys)
     init.set_defaults(run=keys_init)
-    rotate = keys.add_parser("rotate", help="new current data key for a topic")
+    rotate = keys.add_parser("rotate", help="step 1: distribute a new data key for a topic")
     rotate.add_argument("topic", choices=TOPICS)
     rotate.add_argument("--path", type=Path, default=default_keys)
     rotate.set_defaults(run=keys_rotate)
+    activate = keys.add_parser("activate", help="step 2: seal new events with that key")
+    activate.add_argument("topic", choices=TOPICS)
+    activate.add_argument("key_id")
+    activate.add_argument("--path", type=Path, default=default_keys)
+    activate.set_defaults(run=keys_activate)
     broker = commands.add_parser("broker", help="Apache Kafka").add_subparsers(
         dest="broker", required=True
     )

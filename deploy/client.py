@@ -17,7 +17,7 @@ import httpx
 
 from deploy.system import SystemConfig
 from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.crypto.keyfiles import load_service_keyring
 
 AUDIT_PAGE = 500
 QUEUE_PAGE = 500
@@ -69,7 +69,7 @@ def sample_complaint(number: int, marker: str = "") -> dict[str, Any]:
 
 def staff_token(keyring_path: Path, subject: str = "heard-client") -> str:
     """A token for a case worker who is also an auditor, signed with the keyring's key."""
-    key = FileKeyring.load(keyring_path).token_key()
+    key = load_service_keyring(keyring_path, "casework").token_key()
     return issue_token(key, subject, {"caseworker", "auditor"})
 
 

@@ -11,6 +11,7 @@ HeardError
  |    +-- DecryptionFailed       the AES-GCM tag or the key id does not fit
  |    +-- InvalidEventData       the decrypted payload fails its contract model
  |    +-- HandlerFailed          a handler kept failing on a valid event
+ +-- KeyNotYetKnown            an event sealed under a key id not distributed here yet (transient)
  +-- InvalidToken              a staff token is malformed, forged or expired
 
 Every EventRejected carries a short machine-readable `reason` that becomes the
@@ -46,6 +47,11 @@ class ConfigurationError(HeardError):
 
 class KeyringError(HeardError):
     """A requested key is not in the keyring."""
+
+
+class KeyNotYetKnown(HeardError):
+    """An event is sealed under a key id this process does not hold even after reloading its
+    keys: rotation is under way. Transient: the consumer waits and tries again."""
 
 
 class InvalidToken(HeardError):

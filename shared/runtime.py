@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.bus.outbox import OutboxRecords
 from shared.bus.wakeup import OutboxSignal
 from shared.crypto.at_rest import FieldCipher, LookupHasher
+from shared.crypto.keyfiles import load_service_keyring
 from shared.crypto.keyring import FileKeyring, Keyring
 from shared.db.engine import SessionFactory, make_engine, make_session_factory
 from shared.db.uow import ServiceContext, UnitOfWork
+from shared.errors import ConfigurationError
 from shared.events.codec import EventCodec
 from shared.settings import ServiceSettings
 
@@ -53,6 +55,15 @@ class Runtime:
         )
 
 
+def _own_keyring(service: str, settings: ServiceSettings) -> FileKeyring:
+    keys = load_service_keyring(settings.keyring_path, service)
+    if keys.holder not in (None, service):
+        raise ConfigurationError(f"{service} was given {keys.holder}'s keyring")
+    if keys.holder is None and settings.environment == "production":
+        raise ConfigurationError("a production process needs its own keyring, not every key")
+    return keys
+
+
 @asynccontextmanager
 async def open_runtime(
     service: str,
@@ -66,7 +77,7 @@ async def open_runtime(
     `relay_elsewhere=False` when this process runs the service's relay itself: commits then
     wake it in-process, without a PostgreSQL NOTIFY.
     """
-    keys = keyring if keyring is not None else FileKeyring.load(settings.keyring_path)
+    keys = keyring if keyring is not None else _own_keyring(service, settings)
     engine = make_engine(settings.database_url)
     context = ServiceContext(settings, FieldCipher(keys, service), LookupHasher(keys, service))
     try:

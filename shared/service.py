@@ -35,7 +35,9 @@ class Service(Generic[S]):
 
     `handlers` maps each contract the service consumes to its handler. A service that must
     see records before they are decoded (audit hashes every record, and reads dead letters)
-    gives a `processor` and the raw `topics` it reads instead.
+    gives a `processor` and the raw `topics` it reads instead, and `opens`: the topics among
+    them whose data it decrypts (audit hashes ciphertext and opens none of the topics that
+    carry a child's words).
     """
 
     name: str
@@ -45,6 +47,7 @@ class Service(Generic[S]):
     handlers: Mapping[type[EventData], Handler] = field(default_factory=dict)
     processor: Callable[[Runtime], RecordProcessor] | None = None
     topics: tuple[str, ...] = ()
+    opens: tuple[str, ...] = ()
     background: tuple[Background, ...] = ()
 
     @property
@@ -64,6 +67,12 @@ class Service(Generic[S]):
     def produces(self) -> tuple[str, ...]:
         """The logical topics of the contracts the service emits."""
         return tuple(sorted({c.topic for c in ALL_CONTRACTS if c.producer == self.name}))
+
+    @property
+    def key_topics(self) -> tuple[str, ...]:
+        """The topics whose data keys the service holds: those it emits and those it opens."""
+        opened = self.opens if self.processor is not None else self.subscribes
+        return tuple(sorted({*self.produces, *opened}))
 
     def record_processor(self, runtime: Runtime) -> RecordProcessor | None:
         """What the consumer applies records with; None if the service consumes nothing."""

@@ -29,7 +29,8 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field(
         "", validation_alias="HEARD_TOPIC_PREFIX", pattern=r"^[a-zA-Z0-9._-]*$"
     )
-    keyring_path: Path = Field(Path("var/keyring.json"), validation_alias="HEARD_KEYRING")
+    # A directory of per-service keyrings (`heard keys init`), or one complete keyring file.
+    keyring_path: Path = Field(Path("var/keys"), validation_alias="HEARD_KEYRING")
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)

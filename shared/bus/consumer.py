@@ -38,13 +38,13 @@ from shared.bus.outage import Outage
 from shared.bus.processing import Accepted, RecordProcessor
 from shared.bus.topics import TopicNamespace, is_dlq_topic
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
-from shared.errors import EventRejected, HandlerFailed, MalformedEnvelope
+from shared.errors import EventRejected, HandlerFailed, KeyNotYetKnown, MalformedEnvelope
 from shared.telemetry import context_from_traceparent, tracer
 
 log = logging.getLogger("heard.consumer")
 
 # Failures of the infrastructure, not of the record: wait and try the same batch again.
-TRANSIENT = (OperationalError, InterfaceError, PoolTimeout, KafkaError, OSError)
+TRANSIENT = (OperationalError, InterfaceError, PoolTimeout, KafkaError, OSError, KeyNotYetKnown)
 T = TypeVar("T")
 
 
@@ -163,7 +163,7 @@ class EventConsumer:
 
     async def apply_batch(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply one partition's records (logical topics) once; dead-letter the refused."""
-        pending, rejected = self._prepare_all(records)
+        pending, rejected = await self._retrying(partial(self._prepare_all, records))
         failed: Rejections = []
         if pending:
             failed = await self._retrying(partial(self._apply_checked, pending, [False]))
@@ -174,7 +174,9 @@ class EventConsumer:
     def _logical(self, record: ConsumerRecord) -> ConsumerRecord:
         return dataclasses.replace(record, topic=self._names.logical(record.topic))
 
-    def _prepare_all(self, records: Sequence[ConsumerRecord]) -> tuple[list[_Pending], Rejections]:
+    async def _prepare_all(
+        self, records: Sequence[ConsumerRecord]
+    ) -> tuple[list[_Pending], Rejections]:
         pending: list[_Pending] = []
         rejected: Rejections = []
         for record in records:
@@ -192,7 +194,7 @@ class EventConsumer:
             raise MalformedEnvelope("record has no value")
         try:
             return self._processor.prepare(record)
-        except EventRejected:
+        except (EventRejected, *TRANSIENT):
             raise
         except Exception as error:  # whatever the bytes were, they must not stop the loop
             raise MalformedEnvelope(f"unparsable record ({type(error).__name__})") from None

@@ -1,7 +1,10 @@
 """Where keys come from: an interface, and the file-backed keyring for a single machine.
 
-Production fills `Keyring` from a KMS or Vault; the file backend keeps every key in one
-JSON document created with 0600 permissions by `heard keys init`.
+Production fills `Keyring` from a KMS or Vault. The file backend reads one JSON document
+(0600). `heard keys init` gives each service its own document holding only what that service
+needs (shared.crypto.keyfiles): its own signing key, the other services' public keys, the data
+keys of the topics it produces or reads, its own secrets. A complete document (every key)
+exists only in tests and tools, and a production process refuses one.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ class Keyring(Protocol):
         version when `key_id` is None, else that version (old data stays readable)."""
         ...
 
+    def reload(self) -> bool:
+        """Read the keys again from their store (a new key was distributed); True if changed."""
+        ...
+
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
@@ -72,12 +79,19 @@ def _unb64(text: str) -> bytes:
 class FileKeyring:
     """A keyring held in one JSON document (single-machine deployments and tests)."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], path: Path | None = None) -> None:
         if document.get("format") != FORMAT:
             raise ConfigurationError("keyring has an unknown format")
         self._doc = document
+        self._path = path
         self._signing: dict[str, Ed25519PrivateKey] = {}
         self._verifying: dict[str, Ed25519PublicKey] = {}
+
+    @property
+    def holder(self) -> str | None:
+        """The one service this keyring belongs to; None for a complete keyring."""
+        holder: str | None = self._doc.get("service")
+        return holder
 
     @classmethod
     def load(cls, path: Path) -> FileKeyring:
@@ -86,7 +100,19 @@ class FileKeyring:
             raise ConfigurationError(f"no keyring at {path}: run `heard keys init`")
         if path.stat().st_mode & 0o077:
             raise ConfigurationError(f"keyring {path} must not be readable by others (chmod 600)")
-        return cls(json.loads(path.read_text("utf-8")))
+        return cls(json.loads(path.read_text("utf-8")), path)
+
+    def reload(self) -> bool:
+        """Read the file again; True if its keys changed."""
+        if self._path is None:
+            return False
+        fresh = FileKeyring.load(self._path)
+        if fresh.document() == self._doc:
+            return False
+        self._doc = fresh.document()
+        self._signing.clear()
+        self._verifying.clear()
+        return True
 
     def current_data_key(self, topic: str) -> DataKey:
         """The key new events on `topic` are encrypted under."""
@@ -110,9 +136,15 @@ class FileKeyring:
         return self._signing[service]
 
     def verify_key(self, service: str) -> Ed25519PublicKey:
-        """The public key that checks `service`'s signatures (derived once)."""
+        """The public key that checks `service`'s signatures (parsed once)."""
         if service not in self._verifying:
-            self._verifying[service] = self.signing_key(service).public_key()
+            public: dict[str, str] = self._doc.get("verify_keys", {})
+            if service in public:
+                self._verifying[service] = Ed25519PublicKey.from_public_bytes(
+                    _unb64(public[service])
+                )
+            else:
+                self._verifying[service] = self.signing_key(service).public_key()
         return self._verifying[service]
 
     def token_key(self) -> bytes:
@@ -181,13 +213,29 @@ def new_keyring_document() -> dict[str, Any]:
 
 
 def save_keyring_file(path: Path, document: dict[str, Any]) -> None:
-    """Write a keyring atomically with 0600 permissions from the first byte."""
+    """Write a keyring atomically and durably, 0600 from the first byte.
+
+    A fresh temporary file (exclusive create: never one someone else prepared), fsynced, renamed
+    over the old one, and the directory fsynced: after a crash the file is the old keys or the
+    new ones, never a torn mix.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(document, out, indent=2)
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def init_keyring_file(path: Path) -> None:

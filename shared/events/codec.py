@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from shared.clock import utcnow
 from shared.crypto import aead, signing
-from shared.crypto.keyring import Keyring
+from shared.crypto.keyring import DataKey, Keyring
 from shared.errors import (
-    DecryptionFailed,
     InvalidEventData,
+    KeyNotYetKnown,
     KeyringError,
     MalformedEnvelope,
     ProducerNotAllowed,
@@ -127,16 +127,29 @@ class EventCodec:
     ) -> Inbound[EventData]:
         """Verify, decrypt and validate an inbound record."""
         envelope = self.verify(topic, key, headers, value)
-        try:
-            data_key = self._keyring.data_key(topic, envelope.keyid)
-        except KeyringError:
-            raise DecryptionFailed(f"unknown key id {envelope.keyid!r}") from None
+        data_key = self._data_key(topic, envelope.keyid)
         plaintext = aead.open_sealed(data_key.secret, value, envelope.associated_data(topic, key))
         try:
             data = self._contract(envelope.type).model_validate_json(plaintext)
         except ValidationError as error:
             raise InvalidEventData(validation_summary(error)) from None
         return Inbound(envelope=envelope, data=data)
+
+    def _data_key(self, topic: str, key_id: str) -> DataKey:
+        """The key `key_id` of `topic`, reloading the keyring once if it is new here.
+
+        The signature (checked first) covers the key id, so an unknown id comes from the real
+        producer: a rotation not distributed here yet, not a forgery.
+        """
+        try:
+            return self._keyring.data_key(topic, key_id)
+        except KeyringError:
+            pass
+        self._keyring.reload()
+        try:
+            return self._keyring.data_key(topic, key_id)
+        except KeyringError:
+            raise KeyNotYetKnown(f"{topic} key {key_id[:64]!r} not distributed here yet") from None
 
     def knows(self, type_name: str) -> bool:
         """Whether `type_name` is in a contract."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.client import HeardClient, Submission, sample_complaint
+from deploy.keys import init_keys
 from deploy.ports import free_port
 from deploy.system import SERVICES, HeardSystem, SystemConfig
-from shared.crypto.keyring import init_keyring_file
 
 AUDITED_TYPES = (
     "heard.complaint.submitted.v1",
@@ -26,8 +26,8 @@ def running_system(
     var_dir: Path, bootstrap: str, database_urls: dict[str, str], *, prefix: str = ""
 ) -> Iterator[HeardSystem]:
     """Heard (one process per service) on `bootstrap` and the given databases, then stopped."""
-    keyring = var_dir / "keyring.json"
-    init_keyring_file(keyring)
+    keyring = var_dir / "keys"
+    init_keys(keyring)
     config = SystemConfig(
         var_dir=var_dir,
         kafka_bootstrap_servers=bootstrap,

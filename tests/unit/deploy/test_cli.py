@@ -14,40 +14,55 @@ from shared.events.codec import EventCodec
 from tests.support.events import submitted
 
 
-def test_keys_init_makes_a_private_keyring_and_refuses_to_overwrite_it(
+def test_keys_init_makes_one_private_keyring_per_service_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "keyring.json"
-    assert main(["keys", "init", "--path", str(path)]) == 0
-    assert path.stat().st_mode & 0o777 == 0o600
-    before = path.read_bytes()
-    assert main(["keys", "init", "--path", str(path)]) == 1
-    assert path.read_bytes() == before
+    keys = tmp_path / "keys"
+    assert main(["keys", "init", "--path", str(keys)]) == 0
+    files = sorted(p.name for p in keys.iterdir())
+    assert files == ["audit.json", "casework.json", "intake.json", "public.json", "triage.json"]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in keys.iterdir())
+    before = (keys / "intake.json").read_bytes()
+    assert main(["keys", "init", "--path", str(keys)]) == 1
+    assert (keys / "intake.json").read_bytes() == before
     assert "heard:" in capsys.readouterr().err
 
 
-def test_keys_rotate_gives_a_new_current_key_and_old_events_still_open(tmp_path: Path) -> None:
-    path = tmp_path / "keyring.json"
-    main(["keys", "init", "--path", str(path)])
-    old = EventCodec(FileKeyring.load(path), "intake").encode(submitted(), subject="c")
-    assert main(["keys", "rotate", "complaints", "--path", str(path)]) == 0
+def test_rotation_distributes_then_activates_and_old_events_still_open(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    main(["keys", "init", "--path", str(keys)])
+    old = EventCodec(_own(keys, "intake"), "intake").encode(submitted(), subject="c")
+    assert main(["keys", "rotate", "complaints", "--path", str(keys)]) == 0
+    still = EventCodec(_own(keys, "intake"), "intake").encode(submitted(), subject="c")
+    assert main(["keys", "activate", "complaints", "complaints-2", "--path", str(keys)]) == 0
+    new = EventCodec(_own(keys, "intake"), "intake").encode(submitted(), subject="c")
+    reader = EventCodec(_own(keys, "triage"), "triage")
+    opened = [reader.decode("complaints", r.key, r.headers, r.value) for r in (old, still, new)]
+    assert [o.envelope.keyid for o in opened] == ["complaints-1", "complaints-1", "complaints-2"]
 
-    rotated = FileKeyring.load(path)
-    new = EventCodec(rotated, "intake").encode(submitted(), subject="c")
-    reader = EventCodec(rotated, "triage")
-    opened = [reader.decode("complaints", r.key, r.headers, r.value) for r in (old, new)]
-    assert opened[0].envelope.keyid != opened[1].envelope.keyid
+
+def test_activating_a_key_that_was_not_distributed_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    main(["keys", "init", "--path", str(keys)])
+    assert main(["keys", "activate", "complaints", "complaints-9", "--path", str(keys)]) == 1
+    assert "distribute it first" in capsys.readouterr().err
+
+
+def _own(keys: Path, service: str) -> FileKeyring:
+    return FileKeyring.load(keys / f"{service}.json")
 
 
 def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "keyring.json"
-    main(["keys", "init", "--path", str(path)])
+    keys = tmp_path / "keys"
+    main(["keys", "init", "--path", str(keys)])
     capsys.readouterr()
-    code = main(["token", "--keyring", str(path), "--subject", "ana", "--role", "caseworker"])
+    code = main(["token", "--keyring", str(keys), "--subject", "ana", "--role", "caseworker"])
     assert code == 0
-    principal = verify_token(FileKeyring.load(path).token_key(), capsys.readouterr().out.strip())
+    principal = verify_token(_own(keys, "casework").token_key(), capsys.readouterr().out.strip())
     assert principal.subject == "ana"
     assert principal.has_any("caseworker")
     assert not principal.has_any("auditor")
