@@ -52,7 +52,7 @@ def _say(text: str) -> None:
 
 
 @contextlib.contextmanager
-def _broker(var: Path) -> Iterator[str]:
+def _broker(var: Path) -> Iterator[KafkaBroker | str]:
     """The broker to use: KAFKA_BOOTSTRAP_SERVERS if set, else our own under `var`."""
     configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if configured:
@@ -65,7 +65,7 @@ def _broker(var: Path) -> Iterator[str]:
     broker.start()
     _say(f"broker      {broker.bootstrap}")
     try:
-        yield broker.bootstrap
+        yield broker
     finally:
         broker.stop()
 
@@ -86,12 +86,17 @@ def _keyring(var: Path) -> Path:
     return path
 
 
-def _supervise_until_signal(system: HeardSystem) -> None:
-    """Block until SIGINT/SIGTERM, starting again any process that exits on its own."""
+def _supervise_until_signal(system: HeardSystem, broker: KafkaBroker | str) -> None:
+    """Block until SIGINT/SIGTERM, starting again any process that exits on its own, the
+    broker we run included (the services wait for it meanwhile)."""
     stopped = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopped.set())
     while not stopped.wait(1.0):
+        if isinstance(broker, KafkaBroker) and not broker.alive():
+            _say(f"broker      exited; starting it again (see {broker.log_path})")
+            broker.start()
+            _say(f"broker      {broker.bootstrap} is back")
         for name in system.restart_crashed():
             _say(f"restarted   {name} (it had exited; see {system.log_dir}/{name}.log)")
 
@@ -111,23 +116,25 @@ def up(args: argparse.Namespace) -> int:
     """Run broker, keys and the four services until Ctrl-C."""
     var: Path = args.var
     var.mkdir(parents=True, exist_ok=True)
-    with _broker(var) as bootstrap, _announced(var, bootstrap):
-        config = SystemConfig(
-            var_dir=var,
-            kafka_bootstrap_servers=bootstrap,
-            keyring_path=_keyring(var),
-            topic_prefix=os.environ.get("HEARD_TOPIC_PREFIX", ""),
-        )
-        system = HeardSystem(config)
-        system.start()
-        try:
-            for service in SERVICES:
-                _say(f"{service:<12}{config.url(service)}/docs  (logs: {system.log_dir})")
-            _say("Heard is up. Ctrl-C stops everything.")
-            _supervise_until_signal(system)
-        finally:
-            _say("stopping ...")
-            system.stop()
+    with _broker(var) as broker:
+        bootstrap = broker.bootstrap if isinstance(broker, KafkaBroker) else broker
+        with _announced(var, bootstrap):
+            config = SystemConfig.from_environment(
+                os.environ,
+                var_dir=var,
+                kafka_bootstrap_servers=bootstrap,
+                keyring_path=_keyring(var),
+            )
+            system = HeardSystem(config)
+            system.start()
+            try:
+                for service in SERVICES:
+                    _say(f"{service:<12}{config.url(service)}/docs  (logs: {system.log_dir})")
+                _say("Heard is up. Ctrl-C stops everything.")
+                _supervise_until_signal(system, broker)
+            finally:
+                _say("stopping ...")
+                system.stop()
     return 0
 
 

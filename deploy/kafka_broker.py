@@ -217,6 +217,10 @@ class KafkaBroker:
             self._process.kill()
         self._forget()
 
+    def alive(self) -> bool:
+        """Whether the broker's process is running."""
+        return self._process is not None and self._process.alive()
+
     def restart(self) -> None:
         """Stop and start again on the same ports and data."""
         self.stop()

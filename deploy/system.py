@@ -41,6 +41,35 @@ class SystemConfig:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = COMBINED
 
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str],
+        *,
+        var_dir: Path,
+        kafka_bootstrap_servers: str,
+        keyring_path: Path,
+    ) -> SystemConfig:
+        """The system as the environment configures it: `<NAME>_DATABASE_URL` and `<NAME>_PORT`
+        per service, `HEARD_TOPIC_PREFIX`, `HEARD_ENV`; defaults for what is not set."""
+        databases = {
+            s: environ[f"{s.upper()}_DATABASE_URL"]
+            for s in SERVICES
+            if f"{s.upper()}_DATABASE_URL" in environ
+        }
+        ports = {
+            s: int(environ[f"{s.upper()}_PORT"]) for s in SERVICES if f"{s.upper()}_PORT" in environ
+        }
+        return cls(
+            var_dir=var_dir,
+            kafka_bootstrap_servers=kafka_bootstrap_servers,
+            keyring_path=keyring_path,
+            database_urls=databases,
+            ports=ports,
+            topic_prefix=environ.get("HEARD_TOPIC_PREFIX", ""),
+            environment=environ.get("HEARD_ENV", "development"),
+        )
+
     def database_url(self, service: str) -> str:
         """The service's database (a SQLite file under `var_dir` unless configured)."""
         return self.database_urls.get(service, f"sqlite:///{self.var_dir / f'{service}.db'}")

@@ -11,6 +11,8 @@ import logging
 import sys
 from typing import Any
 
+from shared.log_outages import OutageFilter
+
 SAFE_FIELDS = ("reason", "origin", "event_type", "event_id", "complaint_id", "case_id", "status")
 
 
@@ -40,6 +42,8 @@ def setup_logging(service: str, level: int = logging.INFO) -> None:
     """Send every logger's output as JSON lines to stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    # A lost broker makes aiokafka log the same errors dozens of times a second.
+    handler.addFilter(OutageFilter(prefixes=("aiokafka",)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

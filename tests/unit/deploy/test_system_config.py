@@ -62,3 +62,24 @@ def test_status_renders_lag_and_dead_letters() -> None:
     assert "triage" in text
     assert "complaints.dlq" in text
     assert text.splitlines()[1].split()[:3] == ["triage", "complaints", "3"]
+
+
+def test_settings_given_in_the_environment_reach_every_process(tmp_path: Path) -> None:
+    environ = {
+        "INTAKE_DATABASE_URL": "postgresql://heard@127.0.0.1:5432/intake",
+        "AUDIT_DATABASE_URL": "postgresql://heard@127.0.0.1:5432/audit",
+        "TRIAGE_PORT": "9102",
+        "HEARD_TOPIC_PREFIX": "prod.",
+        "HEARD_ENV": "production",
+    }
+    config = SystemConfig.from_environment(
+        environ, var_dir=tmp_path, kafka_bootstrap_servers="b:1", keyring_path=tmp_path / "k"
+    )
+    system = HeardSystem(config)
+    intake = system.process("intake").spec.env
+    assert intake["INTAKE_DATABASE_URL"] == environ["INTAKE_DATABASE_URL"]
+    assert system.process("audit").spec.env["AUDIT_DATABASE_URL"] == environ["AUDIT_DATABASE_URL"]
+    assert system.process("casework").spec.env["CASEWORK_DATABASE_URL"].startswith("sqlite:///")
+    assert system.process("triage").spec.env["TRIAGE_PORT"] == "9102"
+    assert intake["HEARD_TOPIC_PREFIX"] == "prod."
+    assert intake["HEARD_ENV"] == "production"
