@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.triage.app import create_app
-from services.triage.handlers import handlers
-from services.triage.model import RuleSet
+from services.triage.handlers import handlers, triage_context
 from services.triage.settings import TriageSettings
 from shared.bus.processing import EventDispatcher, RecordProcessor
 from shared.runner import ServiceSpec
@@ -14,7 +13,7 @@ from shared.runtime import Runtime
 
 
 def _processor(runtime: Runtime, settings: TriageSettings) -> RecordProcessor:
-    return EventDispatcher(runtime.codec, handlers(RuleSet.load(settings.rule_set)))
+    return EventDispatcher(runtime.codec, handlers(triage_context(runtime, settings)))
 
 
 SPEC: ServiceSpec[TriageSettings] = ServiceSpec(

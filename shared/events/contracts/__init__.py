@@ -11,7 +11,12 @@ from collections.abc import Iterable
 from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import CaseOpened
 from shared.events.contracts.intake import ComplaintSubmitted, FeedbackGiven
-from shared.events.contracts.triage import ComplaintProfiled, ComplaintTriaged
+from shared.events.contracts.triage import (
+    ComplaintProfiled,
+    ComplaintTriaged,
+    RuleSetActivated,
+    SystemicPatternDetected,
+)
 
 TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "statistics", "audit")
 
@@ -20,6 +25,8 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     FeedbackGiven,
     ComplaintTriaged,
     ComplaintProfiled,
+    RuleSetActivated,
+    SystemicPatternDetected,
     CaseOpened,
 )
 
@@ -38,5 +45,7 @@ __all__ = [
     "ComplaintTriaged",
     "EventData",
     "FeedbackGiven",
+    "RuleSetActivated",
+    "SystemicPatternDetected",
     "registry",
 ]
