@@ -20,10 +20,12 @@ Element = tuple[int, str]
 
 @dataclass(frozen=True)
 class Pattern:
-    """One phrase of one rule, compiled for one language."""
+    """One phrase of one rule, compiled for one language: the index holds its first element,
+    `rest` is what must follow."""
 
     rule: int
-    elements: tuple[Element, ...]
+    first: Element
+    rest: tuple[Element, ...]
 
 
 @dataclass
@@ -31,6 +33,7 @@ class LanguageIndex:
     """A language's compiled phrases, by first stem and by the first two letters of a prefix."""
 
     by_stem: dict[str, list[Pattern]] = field(default_factory=lambda: defaultdict(list))
+    by_pair: dict[tuple[str, str], list[Pattern]] = field(default_factory=lambda: defaultdict(list))
     by_prefix: dict[str, list[Pattern]] = field(default_factory=lambda: defaultdict(list))
     negators: frozenset[str] = frozenset()
 
@@ -66,23 +69,33 @@ def build_index(data: RuleSetData) -> dict[str, LanguageIndex]:
     for number, rule in enumerate(data.rules):
         for language, phrases in rule.phrases.items():
             target = index.setdefault(language, LanguageIndex())
-            for phrase in phrases:
-                _add(target, Pattern(number, compile_phrase(phrase, language, data.gap_words)))
+            # Spellings that stem alike ("hit me", "hits me") compile to one pattern.
+            compiled = {compile_phrase(p, language, data.gap_words) for p in phrases}
+            for elements in sorted(compiled):
+                if elements:
+                    _add(target, Pattern(number, elements[0], elements[1:]))
     return index
 
 
 def _add(index: LanguageIndex, pattern: Pattern) -> None:
-    if not pattern.elements:
-        return
-    kind, value = pattern.elements[0]
-    (index.by_stem if kind == STEM else index.by_prefix)[value[:2] if kind else value].append(
-        pattern
-    )
+    kind, value = pattern.first
+    if kind != STEM:
+        index.by_prefix[value[:2]].append(pattern)
+    elif pattern.rest and pattern.rest[0][0] == STEM:
+        # Phrases opening with a common word ("my friend") are found by their first two stems,
+        # so a narrative full of "my" costs a look-up, not a try per phrase.
+        second = pattern.rest[0][1]
+        index.by_pair[(value, second)].append(
+            Pattern(pattern.rule, pattern.first, pattern.rest[1:])
+        )
+    else:
+        index.by_stem[value].append(pattern)
 
 
-def _matches_at(
+def _follows(
     elements: tuple[Element, ...], tokens: Sequence[str], st: Sequence[str], i: int
 ) -> bool:
+    """Whether `elements` occur from position `i` on (a gap allows words in between)."""
     position, allowance = i, 0
     for kind, value in elements:
         if kind == GAP:
@@ -108,6 +121,25 @@ def _negated(tokens: Sequence[str], negators: frozenset[str], window: int) -> se
     return hit
 
 
+_NONE: list[tuple[Pattern, int]] = []
+
+
+def _candidates(
+    lexicon: LanguageIndex, words_: Sequence[str], st: Sequence[str], i: int, last: int
+) -> list[tuple[Pattern, int]]:
+    """Patterns that may start at `i`, each with where the rest of it must start."""
+    stem = st[i]
+    single = lexicon.by_stem.get(stem)
+    pair = lexicon.by_pair.get((stem, st[i + 1])) if i < last else None
+    prefixed = lexicon.by_prefix.get(words_[i][:2])
+    if not (single or pair or prefixed):
+        return _NONE  # most words start no phrase: three look-ups and out
+    found = [(p, i + 1) for p in single or ()]
+    found += [(p, i + 2) for p in pair or ()]
+    found += [(p, i + 1) for p in prefixed or ()]
+    return found
+
+
 def find(
     index: dict[str, LanguageIndex], negatable: Sequence[bool], tokens: Tokens, window: int
 ) -> Matches:
@@ -120,11 +152,14 @@ def find(
         if lexicon is None:
             continue
         under_negation = _negated(words_, lexicon.negators, window)
-        for i, stem in enumerate(st):
-            candidates = lexicon.by_stem.get(stem, [])
-            prefixed = lexicon.by_prefix.get(words_[i][:2])
-            for pattern in candidates + prefixed if prefixed else candidates:
-                if pattern.rule in fired or not _matches_at(pattern.elements, words_, st, i):
+        last = len(st) - 1
+        for i in range(last + 1):
+            for pattern, start in _candidates(lexicon, words_, st, i, last):
+                if pattern.rule in fired:
+                    continue
+                if pattern.first[0] == PREFIX and not words_[i].startswith(pattern.first[1]):
+                    continue
+                if pattern.rest and not _follows(pattern.rest, words_, st, start):
                     continue
                 if negatable[pattern.rule] and i in under_negation:
                     negated[pattern.rule] = None

@@ -35,6 +35,9 @@ class RuleSet:
     index: dict[str, LanguageIndex]
     negatable: tuple[bool, ...]
     categories: dict[str, Category]
+    rank: dict[str, tuple[Level, int]]
+    signal_levels: dict[str, Level | None]
+    interim_signals: frozenset[str]
 
     @classmethod
     def from_bytes(cls, raw: bytes, name: str) -> RuleSet:
@@ -47,6 +50,10 @@ class RuleSet:
             index=build_index(data),
             negatable=tuple(rule.negatable for rule in data.rules),
             categories={c.code: c for c in data.taxonomy},
+            # Gravest first: by the category's own urgency, then by its place in the taxonomy.
+            rank={c.code: (c.urgency, n) for n, c in enumerate(data.taxonomy)},
+            signal_levels={s.code: s.urgency for s in data.signals},
+            interim_signals=frozenset(data.interim_signals),
         )
 
     @classmethod
@@ -159,10 +166,7 @@ def _labels(rules: RuleSet, matches: Matches) -> tuple[tuple[str, ...], set[str]
         signals.update(rules.data.rules[number].signals)
     if not codes:
         return (rules.data.default_category,), signals
-    order = list(rules.categories)
-    # Gravest first: by the category's own urgency, then by its place in the taxonomy.
-    ranked = sorted(codes, key=lambda c: (rules.categories[c].urgency, order.index(c)))
-    return tuple(ranked), signals
+    return tuple(sorted(codes, key=rules.rank.__getitem__)), signals
 
 
 def _urgency(
@@ -171,7 +175,7 @@ def _urgency(
     found: list[tuple[Level, str]] = [
         (rules.categories[c].urgency, f"category {c}") for c in categories
     ]
-    levels = {s.code: s.urgency for s in rules.data.signals}
+    levels = rules.signal_levels
     found += [(level, f"signal {s}") for s in sorted(signals) if (level := levels[s])]
     found += [
         (c.urgency, "signals " + " + ".join(c.all) + " together")
@@ -204,7 +208,7 @@ def _interim(
     if urgency != "P1":
         return False
     grave = any(rules.categories[c].interim_measures for c in categories)
-    return grave or bool(signals & set(rules.data.interim_signals))
+    return grave or not rules.interim_signals.isdisjoint(signals)
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -216,8 +220,10 @@ def _queue(rules: RuleSet, category: str, urgency: Level, region: str | None) ->
             continue
         if route.category_prefix and not category.startswith(route.category_prefix):
             continue
-        slug = _SLUG.sub("_", (region or "").casefold()).strip("_")[:20]
-        return f"{route.queue}.{slug}" if route.regional and slug else route.queue
+        if not (route.regional and region):
+            return route.queue
+        slug = _SLUG.sub("_", region.casefold()).strip("_")[:20]
+        return f"{route.queue}.{slug}" if slug else route.queue
     return rules.categories[category].queue
 
 

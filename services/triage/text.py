@@ -50,9 +50,11 @@ def normalise(text: str, language: str = "en") -> str:
     # English drops the apostrophe ("dont"); the others split on it ("j'ai" -> "j ai").
     text = _APOSTROPHES.sub("" if language == "en" else " ", text)
     text = _ARABIC_MARKS.sub("", text.translate(_FOLD))
-    decomposed = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _STRETCHED.sub(r"\1", unicodedata.normalize("NFC", text))
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFD", text)
+        text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+        text = unicodedata.normalize("NFC", text)
+    return _STRETCHED.sub(r"\1", text)
 
 
 def words(normalised: str) -> list[str]:
