@@ -26,7 +26,7 @@ def test_the_corpus_is_large_enough_in_every_language_and_a_third_p1(
     assert set(per_language) == set(LANGUAGES)
     assert min(per_language.values()) >= 40
     assert sum(e.u == "P1" for e in corpus) * 3 >= len(corpus)
-    assert any(e.held_out for e in corpus)
+    assert {e.part for e in corpus} == {"dev", "held_out", "fresh"}
 
 
 def test_every_p1_complaint_is_decided_p1_in_every_language(
@@ -46,6 +46,6 @@ def test_heard_triage_eval_prints_the_confusion_table_and_per_category_figures(
 ) -> None:
     assert main(["triage", "eval"]) == 0
     printed = capsys.readouterr().out
-    for part in ("== dev", "== held out", "== all", "urgency confusion", "P1 recall zh:"):
+    for part in ("== dev", "== held_out", "== fresh", "== all", "confusion", "P1 recall zh:"):
         assert part in printed
     assert "mental_health.self_harm" in printed
