@@ -12,6 +12,7 @@ from services.triage.keys import fingerprint, hashing_key, subject_hash
 from services.triage.model import Decision, Facts, RuleSet, Targets, decide
 from services.triage.patterns import PatternPolicy, likely_duplicate, record_mention
 from services.triage.settings import TriageSettings
+from services.triage.subjects import named_subjects
 from services.triage.text import tokenise
 from shared.bus.processing import Handler
 from shared.clock import utcnow
@@ -135,6 +136,13 @@ async def _decide(
     return decide(rules, complaint.narrative, facts, context.targets)
 
 
+def _subjects(key: bytes, complaint: ComplaintSubmitted) -> list[str]:
+    """Keyed hashes of whom the complaint is about: the name given, and names it mentions."""
+    names = [complaint.concerning] if complaint.concerning else []
+    hashes = {subject_hash(key, name) for name in [*names, *named_subjects(complaint.narrative)]}
+    return sorted(hashes)
+
+
 def triage_complaint(context: TriageContext) -> Handler:
     """Handle `ComplaintSubmitted`: decide, store, emit `ComplaintTriaged` and the profile."""
 
@@ -148,8 +156,7 @@ def triage_complaint(context: TriageContext) -> Handler:
         uow.emit(event, subject=str(complaint.complaint_id))
         profile = _profile(complaint, decision)
         uow.emit(profile, subject=str(profile.profile_id))
-        if complaint.concerning:
-            subject = subject_hash(context.key, complaint.concerning)
+        for subject in _subjects(context.key, complaint):
             await record_mention(
                 uow, context.patterns, subject, complaint.complaint_id, complaint.submitted_at
             )

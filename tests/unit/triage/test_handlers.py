@@ -147,3 +147,18 @@ async def test_names_and_words_are_kept_only_as_keyed_hashes(
     assert dump
     assert MARKER.casefold() not in repr(dump).casefold()
     assert await _count(runtime, Fingerprint) == 1
+
+
+async def test_names_the_narrative_itself_gives_count_towards_a_pattern(
+    runtime: Runtime, context: TriageContext, intake_codec: EventCodec
+) -> None:
+    narratives = [
+        "at Riverside Academy the coach hits us",
+        "the coach at Riverside Academy hits me every week",
+        "Riverside Academy teachers slap the little ones",
+    ]
+    for narrative in narratives:
+        assert await _deliver(runtime, context, _encoded(intake_codec, submitted(narrative)))
+    alerts = [d for _, d in await _emitted(runtime) if isinstance(d, SystemicPatternDetected)]
+    assert len(alerts) == 1
+    assert len(alerts[0].complaints) == 3
