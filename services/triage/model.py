@@ -15,7 +15,7 @@ from typing import Literal
 
 from services.triage.matcher import LanguageIndex, Matches, build_index, find
 from services.triage.ruleset import Category, Level, RuleSetData, content_hash, parse
-from services.triage.text import tokenise
+from services.triage.text import normalise, tokenise
 
 URGENCY_NAMES: dict[Level, Literal["emergency", "urgent", "standard"]] = {
     "P1": "emergency",
@@ -222,8 +222,9 @@ def _queue(rules: RuleSet, category: str, urgency: Level, region: str | None) ->
             continue
         if not (route.regional and region):
             return route.queue
-        slug = _SLUG.sub("_", region.casefold()).strip("_")[:20]
-        return f"{route.queue}.{slug}" if slug else route.queue
+        slug = _SLUG.sub("_", normalise(region)).strip("_")[:20]
+        # Casework names queues [a-z0-9_-]: region after a hyphen.
+        return f"{route.queue}-{slug}" if slug else route.queue
     return rules.categories[category].queue
 
 

@@ -4,6 +4,7 @@ now" answer, interim measures, the admissibility pre-screen, routing, reasons. P
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,9 +101,9 @@ def test_the_pre_screen_suggests_and_explains_never_rejects(triage: Decide) -> N
     ("narrative", "region", "queue"),
     [
         ("a stranger online asks for pics", "North", "online"),
-        ("the school expelled me", "North Coast", "institutions.north_coast"),
+        ("the school expelled me", "North Coast", "institutions-north_coast"),
         ("my uncle hits me", None, "protection"),
-        ("my parents are getting a divorce", "Capital", "rights.capital"),
+        ("my parents are getting a divorce", "Capital", "rights-capital"),
         ("he will kill me", "North", "emergency"),
     ],
 )
@@ -110,6 +111,23 @@ def test_the_queue_follows_category_region_and_urgency(
     triage: Decide, narrative: str, region: str | None, queue: str
 ) -> None:
     assert triage(narrative, region=region).queue == queue
+
+
+@pytest.mark.parametrize(
+    ("region", "queue"),
+    [
+        ("Île-de-France", "rights-ile_de_france"),
+        ("北京", "rights"),
+        ("../../etc/passwd", "rights-etc_passwd"),
+        ("ab" * 50, "rights-" + "ab" * 10),
+    ],
+)
+def test_queue_names_are_safe_for_casework_whatever_the_region(
+    triage: Decide, region: str, queue: str
+) -> None:
+    decided = triage("my parents are getting a divorce", region=region).queue
+    assert decided == queue
+    assert re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", decided)
 
 
 def test_categories_are_multi_label_gravest_first(triage: Decide) -> None:
