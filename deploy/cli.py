@@ -5,6 +5,7 @@ heard status             consumer-group lag and dead-letter counts
 heard keys init|rotate|activate   one keyring per service; two-step key rotation
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
 heard token              a staff token for trying the queues and the audit log by hand
+heard triage eval        the triage rules' figures on the evaluation corpus
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
 from services import registry
+from services.triage import evaluation as triage_evaluation
 from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyfiles import activate_key, distribute_key, load_service_keyring
@@ -207,6 +209,22 @@ def broker_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def triage_eval(args: argparse.Namespace) -> int:
+    """Print the urgency confusion table and per-category figures for a rule set."""
+    _say(triage_evaluation.main(args.rules, args.corpus))
+    return 0
+
+
+def _triage_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    triage = commands.add_parser("triage", help="triage's rules").add_subparsers(
+        dest="triage", required=True
+    )
+    evaluate = triage.add_parser("eval", help="measure a rule set on the evaluation corpus")
+    evaluate.add_argument("--rules", type=Path, help="a rule file (default: the one in force)")
+    evaluate.add_argument("--corpus", type=Path, default=triage_evaluation.CORPUS_DIR)
+    evaluate.set_defaults(run=triage_eval)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="heard", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--var", type=Path, default=VAR, help="where data and logs live")
@@ -251,6 +269,7 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--hours", type=float, default=8, help="how long it is valid")
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
+    _triage_commands(commands)
     return parser
 
 

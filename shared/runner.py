@@ -215,7 +215,7 @@ async def run_role(
     if role != "api":
         await _until_it_works(lambda: ensure_topics(bootstrap, namespace=names), stop, "topics")
     async with open_runtime(service.name, settings, relay_elsewhere=role != "all") as runtime:
-        await asyncio.gather(*_tasks(service, role, runtime, stop))
+        await asyncio.gather(*_tasks(service, role, service.bind(runtime), stop))
 
 
 async def _run_until_signalled(service: Service[Any], role: str, settings: ServiceSettings) -> None:

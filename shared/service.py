@@ -33,7 +33,9 @@ Background = Callable[[Runtime, asyncio.Event], Awaitable[None]]
 class Service(Generic[S]):
     """One service's declaration.
 
-    `handlers` maps each contract the service consumes to its handler. A service that must
+    `handlers` maps each contract the service consumes to its handler; what handlers need
+    beyond the event and the unit of work, `state` builds once per process
+    (`uow.context.state`). A service that must
     see records before they are decoded (audit hashes every record, and reads dead letters)
     gives a `processor` and the raw `topics` it reads instead, and `opens`: the topics among
     them whose data it decrypts (audit hashes ciphertext and opens none of the topics that
@@ -49,6 +51,7 @@ class Service(Generic[S]):
     topics: tuple[str, ...] = ()
     opens: tuple[str, ...] = ()
     background: tuple[Background, ...] = ()
+    state: Callable[[Runtime], object] | None = None
 
     @property
     def port(self) -> int:
@@ -74,8 +77,15 @@ class Service(Generic[S]):
         opened = self.opens if self.processor is not None else self.subscribes
         return tuple(sorted({*self.produces, *opened}))
 
+    def bind(self, runtime: Runtime) -> Runtime:
+        """Give `runtime` the service's per-process state (once), for handlers and routes."""
+        if self.state is not None and runtime.context.state is None:
+            runtime.context.state = self.state(runtime)
+        return runtime
+
     def record_processor(self, runtime: Runtime) -> RecordProcessor | None:
         """What the consumer applies records with; None if the service consumes nothing."""
+        self.bind(runtime)
         if self.processor is not None:
             return self.processor(runtime)
         if not self.handlers:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from services.triage.app import create_app
-from services.triage.handlers import HANDLERS
+from services.triage.handlers import HANDLERS, triage_context
 from services.triage.settings import TriageSettings
 from shared.service import Service
 
@@ -15,4 +16,5 @@ SERVICE: Service[TriageSettings] = Service(
     migrations=Path(__file__).parent / "migrations",
     create_app=create_app,
     handlers=HANDLERS,
+    state=lambda runtime: triage_context(runtime, cast(TriageSettings, runtime.settings)),
 )

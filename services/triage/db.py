@@ -1,4 +1,5 @@
-"""Triage's tables: one decision per complaint."""
+"""Triage's tables: decisions, rule sets put in force, and keyed hashes (never plaintext) for
+duplicates and systemic patterns."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.types import UTCDateTime
@@ -24,6 +25,11 @@ class TriageDecisionBase(SQLModel):
     reasons: str = Field(sa_column=Column(Text, nullable=False))  # a JSON list
     rule_set: str = Field(max_length=64)
     decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    categories: str = Field(sa_column=Column(Text, nullable=False))  # a JSON list
+    rule_set_hash: str = Field(max_length=64)
+    rules_fired: str = Field(sa_column=Column(Text, nullable=False))  # a JSON list
+    interim_measures: bool
+    admissibility: str = Field(max_length=24)
 
 
 class TriageDecision(TriageDecisionBase, table=True):
@@ -32,6 +38,75 @@ class TriageDecision(TriageDecisionBase, table=True):
     __tablename__ = "triage_decision"
 
 
+class ActiveRuleSet(SQLModel, table=True):
+    """A rule set put in force by staff; the newest row is the one in force everywhere."""
+
+    __tablename__ = "triage_rule_set"
+
+    content_hash: str = Field(primary_key=True, max_length=64)
+    version: str = Field(max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))  # staff's rule file, no child data
+    activated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    activated_by: str = Field(max_length=200)
+
+
+class Fingerprint(SQLModel, table=True):
+    """A keyed hash of a complaint's folded words, to find the same matter sent twice."""
+
+    __tablename__ = "triage_fingerprint"
+
+    complaint_id: uuid.UUID = Field(primary_key=True)
+    digest: str = Field(max_length=64, index=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Mention(SQLModel, table=True):
+    """A complaint names an institution, place or person, kept only as a keyed hash."""
+
+    __tablename__ = "triage_mention"
+
+    complaint_id: uuid.UUID = Field(primary_key=True)
+    subject_hash: str = Field(primary_key=True, max_length=64, index=True)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class PatternAlert(SQLModel, table=True):
+    """When an alert last went out for a subject, so one cluster alerts once per window."""
+
+    __tablename__ = "triage_pattern_alert"
+
+    subject_hash: str = Field(primary_key=True, max_length=64)
+    alerted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 async def get_decision(session: AsyncSession, complaint_id: uuid.UUID) -> TriageDecision | None:
     """The decision for `complaint_id`, if triage has made one."""
     return await session.get(TriageDecision, complaint_id)
+
+
+async def newest_rule_set(session: AsyncSession) -> ActiveRuleSet | None:
+    """The rule set staff put in force last, if any."""
+    query = select(ActiveRuleSet).order_by(col(ActiveRuleSet.activated_at).desc()).limit(1)
+    return (await session.exec(query)).first()
+
+
+async def earlier_with_digest(
+    session: AsyncSession, digest: str, since: datetime, complaint_id: uuid.UUID
+) -> bool:
+    """Whether another complaint with the same fingerprint arrived since `since`."""
+    query = select(func.count()).where(
+        Fingerprint.digest == digest,
+        col(Fingerprint.received_at) >= since,
+        Fingerprint.complaint_id != complaint_id,
+    )
+    return int((await session.exec(query)).one()) > 0
+
+
+async def mentions_since(
+    session: AsyncSession, subject_hash: str, since: datetime
+) -> list[uuid.UUID]:
+    """The complaints naming `subject_hash` received since `since`."""
+    query = select(Mention.complaint_id).where(
+        Mention.subject_hash == subject_hash, col(Mention.received_at) >= since
+    )
+    return list((await session.exec(query)).all())

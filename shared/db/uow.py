@@ -35,14 +35,16 @@ class DeferredWriter(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class ServiceContext:
-    """What a handler may need besides the session: the service's settings and its
-    at-rest cipher and lookup hasher for child data."""
+    """What a handler may need besides the session: the service's settings, its at-rest
+    cipher and lookup hasher for child data, and `state`: what the service builds once per
+    process from its runtime (its `Service.state`), e.g. triage's rule book."""
 
     settings: ServiceSettings
     fields: FieldCipher
     lookups: LookupHasher
+    state: Any = None
 
 
 class UnitOfWork:

@@ -84,7 +84,8 @@ async def read_trail(client: HeardClient) -> Trail:
     for entry in await client.audit_entries():
         if entry["dlq_reason"] is not None:
             dead += 1
-        elif entry["subject"] is not None:
+        elif entry["type"] in AUDITED_TYPES:
+            # Only the complaint's own trail: statistics travel under pseudonymous subjects.
             audited.setdefault(entry["subject"], Counter())[entry["type"]] += 1
     return Trail(queued, audited, dead)
 

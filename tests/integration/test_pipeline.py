@@ -40,7 +40,12 @@ from tests.support.kafka_io import wait_for
 
 pytestmark = pytest.mark.integration
 
-TRAIL = ["heard.case.opened.v1", "heard.complaint.submitted.v1", "heard.complaint.triaged.v1"]
+TRAIL = [
+    "heard.case.opened.v1",
+    "heard.complaint.submitted.v1",
+    "heard.complaint.triaged.v1",
+    "heard.statistics.complaint-profiled.v1",
+]
 
 SPECS: tuple[Service[Any], ...] = (INTAKE, TRIAGE, CASEWORK, AUDIT)
 
@@ -131,11 +136,12 @@ async def test_one_complaint_is_one_case_one_trail_and_one_trace(
         complaint_id = answer.json()["complaint_id"]
 
         async def case_in_queue() -> bool:
-            queue = await casework.get("/api/v1/queues/protection", headers=staff)
+            # Abuse and "scared to go home": triage routes it to the emergency queue (P1).
+            queue = await casework.get("/api/v1/queues/emergency", headers=staff)
             return any(c["complaint_id"] == complaint_id for c in queue.json()["items"])
 
         async def fully_audited() -> bool:
-            # Audit reads each topic on its own: wait for all three, in whatever order.
+            # Audit reads each topic on its own: wait for all four, in whatever order.
             log = await audit.get("/api/v1/log", headers=staff)
             return len(log.json()["entries"]) >= len(TRAIL)
 

@@ -17,7 +17,12 @@ from shared.events.contracts.intake import (
     InformationAdded,
     MessageFromChild,
 )
-from shared.events.contracts.triage import ComplaintProfiled, ComplaintTriaged
+from shared.events.contracts.triage import (
+    ComplaintProfiled,
+    ComplaintTriaged,
+    RuleSetActivated,
+    SystemicPatternDetected,
+)
 
 TOPICS: tuple[str, ...] = ("complaints", "triage", "cases", "statistics", "audit")
 
@@ -29,6 +34,8 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     FeedbackGiven,
     ComplaintTriaged,
     ComplaintProfiled,
+    RuleSetActivated,
+    SystemicPatternDetected,
     CaseOpened,
     CaseStepChanged,
     MessageToChild,
@@ -54,5 +61,7 @@ __all__ = [
     "InformationAdded",
     "MessageFromChild",
     "MessageToChild",
+    "RuleSetActivated",
+    "SystemicPatternDetected",
     "registry",
 ]

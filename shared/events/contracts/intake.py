@@ -54,6 +54,12 @@ class ComplaintSubmitted(EventData):
     region: str | None = Field(default=None, max_length=100)
     contact: ContactDetails | None = None
     on_behalf: OnBehalf | None = None
+    in_danger_now: bool | None = Field(default=None, description="the child's answer, if asked")
+    concerning: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the institution, place or person complained about, if named",
+    )
 
 
 Answer = Literal["yes", "somewhat", "no"]

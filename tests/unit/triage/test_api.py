@@ -1,23 +1,29 @@
-"""Triage's staff API: the rule set in force and one complaint's decision; who may look; bad
-input (malformed ids, missing, forged and under-privileged tokens)."""
+"""Triage's staff API: the rule set in force, one complaint's decision, the dry run; who may
+look; bad input (malformed ids, missing, forged and under-privileged tokens; empty, enormous,
+unknown-language and extra-field dry runs)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from services.triage.bootstrap import SERVICE as TRIAGE
-from services.triage.model import RuleSet
+from services.triage.handlers import TriageContext
 from shared.auth import issue_token
+from shared.bus.outbox import OutboxMessage
 from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.ids import new_id
 from shared.runtime import Runtime
 from tests.support.consumed import handle_record
-from tests.support.events import submitted
+from tests.support.events import MARKER, submitted
+
+DRY_RUN = "/api/v1/triage/dry-run"
 
 
-def _headers(keyring: FileKeyring, *roles: str) -> dict[str, str]:
+def staff_headers(keyring: FileKeyring, *roles: str) -> dict[str, str]:
     token = issue_token(keyring.token_key(), "ana", set(roles))
     return {"Authorization": f"Bearer {token}"}
 
@@ -25,46 +31,132 @@ def _headers(keyring: FileKeyring, *roles: str) -> dict[str, str]:
 async def test_staff_see_the_rule_set_in_force(
     client: httpx.AsyncClient, keyring: FileKeyring
 ) -> None:
-    answer = await client.get("/api/v1/rules", headers=_headers(keyring, "caseworker"))
+    answer = await client.get("/api/v1/rules", headers=staff_headers(keyring, "caseworker"))
     assert answer.status_code == 200
     body = answer.json()
-    assert body["version"] == "default-v1"
-    assert body["categories"][0] == "sexual_abuse"
-    assert {"protection", "online", "rights", "general"} <= set(body["queues"])
+    assert body["version"] == "2026.11-1"
+    assert len(body["content_hash"]) == 64
+    assert body["categories"][0] == "violence.sexual"
+    assert {"emergency", "protection", "online", "institutions", "rights"} <= set(body["queues"])
 
 
 async def test_staff_see_the_decision_made_for_a_complaint(
     client: httpx.AsyncClient,
     runtime: Runtime,
-    rules: RuleSet,
+    context: TriageContext,
     intake_codec: EventCodec,
     keyring: FileKeyring,
 ) -> None:
-    complaint = submitted("I am scared to go home, my brother beats me")
+    complaint = submitted("my brother beats me every day")
     record = intake_codec.encode(complaint, subject=str(complaint.complaint_id))
+    assert runtime.context.state is context
     assert await handle_record(runtime, TRIAGE, record)
 
     answer = await client.get(
-        f"/api/v1/decisions/{complaint.complaint_id}", headers=_headers(keyring, "auditor")
+        f"/api/v1/decisions/{complaint.complaint_id}", headers=staff_headers(keyring, "auditor")
     )
     assert answer.status_code == 200
     body = answer.json()
     assert (body["category"], body["urgency"], body["priority"], body["queue"]) == (
-        "violence",
+        "violence.physical",
         "urgent",
         2,
         "protection",
     )
-    assert body["reasons"] == [
-        "category violence: 1 keyword match(es)",
-        "urgency urgent: words of danger or threat",
-    ]
+    assert set(body["rules_fired"]) == {
+        "violence.hitting",
+        "signal.about_another_child",
+        "signal.ongoing",
+    }
+    assert body["reasons"][-1] == "urgency P2: category violence.physical"
+
+
+async def test_a_dry_run_returns_the_full_decision_and_creates_nothing(
+    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+) -> None:
+    answer = await client.post(
+        DRY_RUN,
+        headers=staff_headers(keyring, "operator"),
+        json={
+            "narrative": f"he is home now and he beats me {MARKER}",
+            "language": "en",
+            "age_band": "8_11",
+            "in_danger_now": None,
+        },
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["urgency"], body["urgency_name"], body["priority"], body["queue"]) == (
+        "P1",
+        "emergency",
+        1,
+        "emergency",
+    )
+    assert body["interim_measures"] is True
+    assert body["admissibility"] == {"suggestion": "likely_admissible", "reasons": []}
+    assert "signal.abuser_access" in body["rules_fired"]
+    assert len(body["rule_set_hash"]) == 64
+    assert MARKER not in answer.text
+    async with runtime.sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"narrative": "", "language": "en"}, "narrative"),
+        ({"narrative": "x" * 20001, "language": "en"}, "narrative"),
+        ({"narrative": "help", "language": "tlh"}, "language"),
+        ({"narrative": "help"}, "language"),
+        ({"narrative": "help", "language": "en", "age_band": "ancient"}, "age_band"),
+        ({"narrative": "help", "language": "en", "in_danger_now": "perhaps"}, "in_danger_now"),
+        ({"narrative": "help", "language": "en", "region": "r" * 101}, "region"),
+        ({"narrative": "help", "language": "en", "name": "Ana"}, "name"),
+        ({"narrative": 42, "language": "en"}, "narrative"),
+    ],
+)
+async def test_bad_dry_runs_are_a_422_naming_the_field_without_echoing_it(
+    client: httpx.AsyncClient, keyring: FileKeyring, body: dict[str, object], field: str
+) -> None:
+    answer = await client.post(DRY_RUN, headers=staff_headers(keyring, "caseworker"), json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"][-1] == field
+
+
+async def test_a_dry_run_that_is_not_json_or_too_large_is_refused(
+    client: httpx.AsyncClient, keyring: FileKeyring
+) -> None:
+    headers = staff_headers(keyring, "caseworker")
+    garbage = await client.post(DRY_RUN, headers=headers, content=b"{not json")
+    assert garbage.status_code == 422
+    huge = await client.post(DRY_RUN, headers=headers, content=b"x" * 2_000_000)
+    assert huge.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("narrative", "language", "suggestion"),
+    [
+        ("😢😢😢", "en", "review"),
+        ("hello مرحبا привет 你好 hola", "zh", "review"),
+        ("mi papa me pega and he is home now", "en", "likely_admissible"),
+    ],
+)
+async def test_emoji_and_mixed_scripts_get_a_decision(
+    client: httpx.AsyncClient, keyring: FileKeyring, narrative: str, language: str, suggestion: str
+) -> None:
+    answer = await client.post(
+        DRY_RUN,
+        headers=staff_headers(keyring, "caseworker"),
+        json={"narrative": narrative, "language": language},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["admissibility"]["suggestion"] == suggestion
 
 
 async def test_an_unknown_complaint_is_a_404_and_a_malformed_id_a_422(
     client: httpx.AsyncClient, keyring: FileKeyring
 ) -> None:
-    staff = _headers(keyring, "supervisor")
+    staff = staff_headers(keyring, "supervisor")
     missing = await client.get(f"/api/v1/decisions/{new_id()}", headers=staff)
     assert missing.status_code == 404
     assert missing.json() == {"detail": "no triage decision for that complaint"}
@@ -86,9 +178,12 @@ async def test_callers_without_a_valid_staff_token_are_refused(
     client: httpx.AsyncClient, authorization: str | None, status: int
 ) -> None:
     headers = {"Authorization": authorization} if authorization else {}
-    answer = await client.get("/api/v1/rules", headers=headers)
-    assert answer.status_code == status
-    assert answer.headers["www-authenticate"] == "Bearer"
+    for answer in (
+        await client.get("/api/v1/rules", headers=headers),
+        await client.post(DRY_RUN, headers=headers, json={"narrative": "x", "language": "en"}),
+    ):
+        assert answer.status_code == status
+        assert answer.headers["www-authenticate"] == "Bearer"
 
 
 async def test_a_token_signed_with_another_key_or_lacking_the_role_is_refused(
@@ -97,5 +192,5 @@ async def test_a_token_signed_with_another_key_or_lacking_the_role_is_refused(
     forged = issue_token(bytes(32), "mallory", {"caseworker"})
     refused = await client.get("/api/v1/rules", headers={"Authorization": f"Bearer {forged}"})
     assert refused.status_code == 401
-    admin_only = await client.get("/api/v1/rules", headers=_headers(keyring, "administrator"))
+    admin_only = await client.get("/api/v1/rules", headers=staff_headers(keyring, "administrator"))
     assert admin_only.status_code == 403
