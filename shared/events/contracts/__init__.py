@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shared.events.contracts.audit import CheckpointSigned
 from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import CaseOpened
 from shared.events.contracts.intake import ComplaintSubmitted, FeedbackGiven
@@ -21,6 +22,7 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     ComplaintTriaged,
     ComplaintProfiled,
     CaseOpened,
+    CheckpointSigned,
 )
 
 
@@ -33,6 +35,7 @@ __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
     "CaseOpened",
+    "CheckpointSigned",
     "ComplaintProfiled",
     "ComplaintSubmitted",
     "ComplaintTriaged",

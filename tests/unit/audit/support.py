@@ -3,8 +3,13 @@ the consumer's apply-once step as audit's consumer group runs it."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+
 from aiokafka.structs import ConsumerRecord
 
+from services.audit.db import append_entry
+from services.audit.model import Observation, leaf_of_entry
 from shared.bus.processing import Accepted
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
@@ -31,3 +36,33 @@ def dead_letter(
 async def apply_once(runtime: Runtime, accepted: Accepted) -> bool:
     """Apply `accepted` as audit's consumer would; True if it was new."""
     return await consumed.apply_once(runtime, accepted, CONSUMER)
+
+
+def entry_of(position: int) -> bytes:
+    """A made-up entry for the log's position `position`."""
+    return hashlib.sha256(b"entry" + position.to_bytes(8, "big")).digest()
+
+
+def event_id_of(position: int) -> str:
+    """A made-up event id for the entry at `position`."""
+    return str(uuid.UUID(int=position + 1))
+
+
+async def append_entries(runtime: Runtime, start: int, count: int, kind: str = "t") -> None:
+    """Log `count` made-up entries at positions start, ... in one transaction."""
+    async with runtime.uow() as uow:
+        for position in range(start, start + count):
+            entry = entry_of(position).hex()
+            observation = Observation(
+                entry_hash=entry,
+                leaf_hash=leaf_of_entry(entry),
+                topic="complaints",
+                partition=0,
+                offset=position,
+                event_id=event_id_of(position),
+                source="/heard/intake",
+                type=kind,
+                subject=None,
+            )
+            await append_entry(uow.session, observation)
+        await uow.commit()

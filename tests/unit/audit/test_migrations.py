@@ -1,0 +1,10 @@
+"""Audit's migrations build exactly the tables its models declare."""
+
+from services.audit.db import AuditLogEntry
+from services.audit.settings import AuditSettings
+from services.audit.tree_db import SignedCheckpoint, TreeNode
+from tests.support.schema import assert_schema_matches
+
+
+def test_the_migrated_schema_matches_the_models(settings: AuditSettings) -> None:
+    assert_schema_matches(settings.database_url, [AuditLogEntry, TreeNode, SignedCheckpoint])
