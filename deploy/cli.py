@@ -5,6 +5,7 @@ heard status             consumer-group lag and dead-letter counts
 heard keys init|rotate   the single-machine keyring
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
 heard token              a staff token for trying the queues and the audit log by hand
+heard audit key|verify   the transparency log's key; verify it as an oversight body would
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from services.audit import cli as audit_cli
 from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
@@ -238,6 +240,7 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--hours", type=float, default=8, help="how long it is valid")
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
+    audit_cli.add_commands(commands, default_keys)
     return parser
 
 

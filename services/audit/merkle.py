@@ -174,3 +174,21 @@ def verify_consistency(
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+def roots_at(leaves: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
+    """The roots of the trees of each of `sizes` leaves, in one pass over the leaf hashes.
+
+    Keeps only the right frontier (one hash per level), so a million leaves fit in memory.
+    """
+    wanted, found = set(sizes), {}
+    stack: list[tuple[int, bytes]] = []
+    for count, leaf in enumerate(leaves, start=1):
+        level, current = 0, leaf
+        while stack and stack[-1][0] == level:
+            current = node_hash(stack.pop()[1], current)
+            level += 1
+        stack.append((level, current))
+        if count in wanted:
+            found[count] = fold([h for _, h in stack])
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 
 from aiokafka.structs import ConsumerRecord
 
@@ -48,11 +49,17 @@ def event_id_of(position: int) -> str:
     return str(uuid.UUID(int=position + 1))
 
 
-async def append_entries(runtime: Runtime, start: int, count: int, kind: str = "t") -> None:
+async def append_entries(
+    runtime: Runtime,
+    start: int,
+    count: int,
+    kind: str = "t",
+    entry_at: Callable[[int], bytes] = entry_of,
+) -> None:
     """Log `count` made-up entries at positions start, ... in one transaction."""
     async with runtime.uow() as uow:
         for position in range(start, start + count):
-            entry = entry_of(position).hex()
+            entry = entry_at(position).hex()
             observation = Observation(
                 entry_hash=entry,
                 leaf_hash=leaf_of_entry(entry),

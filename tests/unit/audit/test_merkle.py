@@ -214,3 +214,10 @@ def test_out_of_range_proof_requests_are_refused() -> None:
         merkle.inclusion_groups(5, 5)
     with pytest.raises(ValueError, match="old size"):
         merkle.consistency_groups(6, 5)
+
+
+def test_roots_at_many_sizes_in_one_pass() -> None:
+    entries = _entries(100)
+    leaves = [merkle.leaf_hash(e) for e in entries]
+    sizes = [1, 2, 3, 7, 8, 64, 99, 100]
+    assert merkle.roots_at(leaves, sizes) == {n: mth(entries[:n]) for n in sizes}
