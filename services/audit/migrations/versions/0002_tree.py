@@ -18,14 +18,23 @@ _TABLES = ("audit_tree_node", "audit_checkpoint")
 _BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+_REFUSE = """
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'restrict_violation';
+END;
+$$
+"""
+
+
 def _append_only(table: str, dialect: str) -> list[str]:
     if dialect == "postgresql":
-        # The function of migration 0001 refuses whatever it is attached to.
         return [
             f"""CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
-            FOR EACH ROW EXECUTE FUNCTION audit_log_entry_append_only()""",
+            FOR EACH ROW EXECUTE FUNCTION audit_append_only()""",
             f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-            FOR EACH STATEMENT EXECUTE FUNCTION audit_log_entry_append_only()""",
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()""",
         ]
     return [
         f"""CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
@@ -53,6 +62,8 @@ def upgrade() -> None:
         sa.Column("signed_at", UTCDateTime(), nullable=False),
     )
     dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(_REFUSE)
     for table in _TABLES:
         for statement in _append_only(table, dialect):
             op.execute(statement)
@@ -62,5 +73,7 @@ def downgrade() -> None:
     """Drop the tree (its triggers go with its tables)."""
     for table in reversed(_TABLES):
         op.drop_table(table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION audit_append_only()")
     op.drop_index("ix_audit_log_entry_event_id", "audit_log_entry")
     op.drop_column("audit_log_entry", "entry_hash")
