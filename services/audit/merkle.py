@@ -176,19 +176,24 @@ def verify_consistency(
     return sn == 0 and fr == old_root and sr == new_root
 
 
-def roots_at(leaves: Iterable[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
-    """The roots of the trees of each of `sizes` leaves, in one pass over the leaf hashes.
+def roots_at(nodes: Iterable[tuple[int, bytes]], sizes: Iterable[int]) -> dict[int, bytes]:
+    """The roots of the trees of each of `sizes` leaves, in one pass over complete subtrees.
 
-    Keeps only the right frontier (one hash per level), so a million leaves fit in memory.
+    `nodes` are (level, hash) of consecutive aligned complete subtrees from leaf 0 on (leaf
+    hashes at level 0, or a tile's hashes at level 8 where its leaves are not needed). A
+    root is found for each size that falls between two of them. Only the right frontier
+    is kept, so a million leaves take little memory.
     """
     wanted, found = set(sizes), {}
     stack: list[tuple[int, bytes]] = []
-    for count, leaf in enumerate(leaves, start=1):
-        level, current = 0, leaf
-        while stack and stack[-1][0] == level:
+    count = 0
+    for level, node in nodes:
+        count += 1 << level
+        merged, current = level, node
+        while stack and stack[-1][0] == merged:
             current = node_hash(stack.pop()[1], current)
-            level += 1
-        stack.append((level, current))
+            merged += 1
+        stack.append((merged, current))
         if count in wanted:
             found[count] = fold([h for _, h in stack])
     return found

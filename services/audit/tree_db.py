@@ -58,13 +58,19 @@ async def checkpoint_at(session: AsyncSession, size: int) -> SignedCheckpoint | 
 
 async def read_nodes(session: AsyncSession, nodes: Iterable[Node]) -> dict[Node, bytes]:
     """The stored hashes of `nodes` (those not stored are absent from the answer)."""
-    wanted = sorted(set(nodes))
+    by_level: dict[int, list[int]] = {}
+    for level, index in set(nodes):
+        by_level.setdefault(level, []).append(index)
     found: dict[Node, bytes] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        pairs = wanted[start : start + _CHUNK]
-        key = sa.tuple_(col(TreeNode.level), col(TreeNode.node_index))
-        rows = await session.exec(select(TreeNode).where(key.in_(pairs)))
-        found.update(((r.level, r.node_index), r.hash) for r in rows)
+    for level, indexes in by_level.items():
+        # One level at a time: `level = ? AND node_index IN (...)` walks the primary key,
+        # where a row-value IN would scan the table on SQLite.
+        for start in range(0, len(indexes), _CHUNK):
+            query = select(TreeNode).where(
+                TreeNode.level == level,
+                col(TreeNode.node_index).in_(indexes[start : start + _CHUNK]),
+            )
+            found.update(((r.level, r.node_index), r.hash) for r in await session.exec(query))
     return found
 
 

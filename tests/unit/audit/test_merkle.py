@@ -220,4 +220,16 @@ def test_roots_at_many_sizes_in_one_pass() -> None:
     entries = _entries(100)
     leaves = [merkle.leaf_hash(e) for e in entries]
     sizes = [1, 2, 3, 7, 8, 64, 99, 100]
-    assert merkle.roots_at(leaves, sizes) == {n: mth(entries[:n]) for n in sizes}
+    assert merkle.roots_at([(0, x) for x in leaves], sizes) == {n: mth(entries[:n]) for n in sizes}
+
+
+def test_roots_from_leaves_and_whole_subtrees() -> None:
+    entries = _entries(1000)
+    tree = Tree(entries)
+    leaves = [(0, merkle.leaf_hash(e)) for e in entries]
+    nodes = [(8, tree.nodes[8, 0]), *leaves[256:512], (8, tree.nodes[8, 2]), *leaves[768:]]
+    assert merkle.roots_at(nodes, [256, 300, 1000]) == {
+        256: mth(entries[:256]),
+        300: mth(entries[:300]),
+        1000: mth(entries),
+    }
