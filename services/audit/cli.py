@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import os
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from services.audit import note
 from services.audit.errors import BadCheckpoint
 from services.audit.settings import AuditSettings
 from services.audit.verifier import Report, Request, VerificationFailed, verify
+from services.audit.witness import Witness, create_witness_app
 from shared.crypto.keyring import FileKeyring
 
 DEFAULT_STATE = Path("heard-audit-state.json")
@@ -90,6 +96,31 @@ def verify_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _witness_key(path: Path) -> Ed25519PrivateKey:
+    """The witness's key from `path`, made (0600) on first use."""
+    if not path.exists():
+        raw = Ed25519PrivateKey.generate().private_bytes(
+            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(raw).decode() + "\n")
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text().strip()))
+
+
+def witness(args: argparse.Namespace) -> int:
+    """Run a witness for the logs given until Ctrl-C; print its cosigner key first."""
+    try:
+        logs = [note.parse_verifier(k) for k in args.log]
+    except BadCheckpoint as error:
+        _out(f"heard audit witness: {error}")
+        return 2
+    running = Witness(args.name, _witness_key(args.key_file), logs, args.state)
+    _out(f"witness {args.name}: key {running.vkey()}")
+    uvicorn.run(create_witness_app(running), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def add_commands(commands: Any, default_keys: Path) -> None:
     """Add `heard audit ...` to the `heard` parser's subcommands."""
     audit = commands.add_parser("audit", help="the transparency log").add_subparsers(
@@ -105,3 +136,11 @@ def add_commands(commands: Any, default_keys: Path) -> None:
     check.add_argument("--entries", default="all", help="all, none or START:STOP")
     check.add_argument("--event", action="append", help="an event id to prove (repeatable)")
     check.set_defaults(run=verify_command)
+    cosigner = audit.add_parser("witness", help="run a witness that cosigns consistent checkpoints")
+    cosigner.add_argument("--name", required=True, help="its name, e.g. witness.example.org/w1")
+    cosigner.add_argument("--key-file", type=Path, required=True, help="made if absent")
+    cosigner.add_argument("--state", type=Path, required=True, help="last cosigned per log")
+    cosigner.add_argument("--log", action="append", required=True, help="a log's verifier key")
+    cosigner.add_argument("--host", default="127.0.0.1")
+    cosigner.add_argument("--port", type=int, default=8010)
+    cosigner.set_defaults(run=witness)

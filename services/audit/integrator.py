@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,6 +28,7 @@ from services.audit.tree_db import (
     read_nodes,
     write_nodes,
 )
+from services.audit.witnessing import Known, collect
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.contracts.audit import CheckpointSigned
@@ -95,15 +97,25 @@ async def integrate_all(runtime: Runtime, settings: AuditSettings) -> SignedChec
     return latest
 
 
+async def _tick(
+    runtime: Runtime, settings: AuditSettings, client: httpx.AsyncClient, known: Known
+) -> None:
+    with tracer().start_as_current_span("audit integrate") as span:
+        signed = await integrate_all(runtime, settings)
+        span.set_attribute("heard.audit.tree_size", signed.size if signed else -1)
+    if signed is not None and settings.witnesses:
+        await collect(client, runtime, settings, signed, known)
+
+
 async def run_integrator(runtime: Runtime, settings: AuditSettings, stop: asyncio.Event) -> None:
-    """Integrate and sign every `checkpoint_interval` seconds until `stop` is set."""
-    while not stop.is_set():
-        try:
-            with tracer().start_as_current_span("audit integrate") as span:
-                signed = await integrate_all(runtime, settings)
-                span.set_attribute("heard.audit.tree_size", signed.size if signed else -1)
-        except SQLAlchemyError as error:
-            # Another integrator won the race, or the database is down: try again next tick.
-            log.warning("integration failed: %s", type(error).__name__)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.checkpoint_interval)
+    """Integrate, sign and get cosigned every `checkpoint_interval` seconds until `stop`."""
+    known: Known = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        while not stop.is_set():
+            try:
+                await _tick(runtime, settings, client, known)
+            except SQLAlchemyError as error:
+                # Another integrator won the race, or the database is down: next tick.
+                log.warning("integration failed: %s", type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.checkpoint_interval)

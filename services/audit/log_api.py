@@ -25,6 +25,7 @@ from services.audit.errors import BadProofRange, EventNotLogged, TileNotFound, T
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings
 from services.audit.tree_db import (
+    cosignatures,
     entries_at,
     latest_checkpoint,
     position_of_event,
@@ -75,12 +76,14 @@ async def _signed_size(session: AsyncSession) -> int:
 
 @router.get("/checkpoint", response_class=Response)
 async def checkpoint(request: Request) -> Response:
-    """The latest checkpoint, as a signed note."""
+    """The latest checkpoint, as a signed note with the witnesses' cosignatures."""
     async with _runtime(request).sessions() as session:
         latest = await latest_checkpoint(session)
-    if latest is None:
-        raise TreeTooSmall("no checkpoint yet")
-    return Response(latest.note, media_type=TEXT, headers={"Cache-Control": MUTABLE})
+        if latest is None:
+            raise TreeTooSmall("no checkpoint yet")
+        lines = await cosignatures(session, latest.size)
+    text = latest.note + "".join(lines)
+    return Response(text, media_type=TEXT, headers={"Cache-Control": MUTABLE})
 
 
 @router.get("/key", response_class=Response)

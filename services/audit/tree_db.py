@@ -45,6 +45,22 @@ class SignedCheckpoint(SQLModel, table=True):
     signed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class Cosignature(SQLModel, table=True):
+    """A witness's cosignature line on the checkpoint of `size`."""
+
+    __tablename__ = "audit_cosignature"
+
+    size: int = Field(sa_column=Column(_BIG, primary_key=True, autoincrement=False))
+    witness: str = Field(primary_key=True, max_length=256)
+    line: str = Field(sa_column=Column(Text, nullable=False))
+
+
+async def cosignatures(session: AsyncSession, size: int) -> list[str]:
+    """The cosignature lines collected for the checkpoint of `size`, by witness name."""
+    query = select(Cosignature.line).where(Cosignature.size == size)
+    return list((await session.exec(query.order_by(col(Cosignature.witness)))).all())
+
+
 async def latest_checkpoint(session: AsyncSession) -> SignedCheckpoint | None:
     """The checkpoint of the largest tree signed so far."""
     query = select(SignedCheckpoint).order_by(col(SignedCheckpoint.size).desc()).limit(1)

@@ -2,9 +2,11 @@
 
 from services.audit.db import AuditLogEntry
 from services.audit.settings import AuditSettings
-from services.audit.tree_db import SignedCheckpoint, TreeNode
+from services.audit.tree_db import Cosignature, SignedCheckpoint, TreeNode
 from tests.support.schema import assert_schema_matches
 
 
 def test_the_migrated_schema_matches_the_models(settings: AuditSettings) -> None:
-    assert_schema_matches(settings.database_url, [AuditLogEntry, TreeNode, SignedCheckpoint])
+    assert_schema_matches(
+        settings.database_url, [AuditLogEntry, TreeNode, SignedCheckpoint, Cosignature]
+    )

@@ -1,4 +1,4 @@
-"""The Merkle tree: each entry's hash, stored subtrees and signed checkpoints, all append-only.
+"""The Merkle tree: entries, stored subtrees, signed checkpoints, cosignatures; append-only.
 
 Revision ID: 0002
 Revises: 0001
@@ -14,7 +14,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-_TABLES = ("audit_tree_node", "audit_checkpoint")
+_TABLES = ("audit_tree_node", "audit_checkpoint", "audit_cosignature")
 _BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
@@ -60,6 +60,12 @@ def upgrade() -> None:
         sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("signed_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
+        "audit_cosignature",
+        sa.Column("size", _BIG, primary_key=True, autoincrement=False),
+        sa.Column("witness", sa.String(256), primary_key=True),
+        sa.Column("line", sa.Text(), nullable=False),
     )
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
