@@ -176,7 +176,10 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="heard-bench-audit-") as directory:
+    # Under the repository's var/, not /tmp: a million entries take about 1 GB on SQLite.
+    var = Path(__file__).resolve().parent.parent / "var"
+    var.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-audit-", dir=var) as directory:
         asyncio.run(run(args.entries, args.database_url, Path(directory)))
 
 

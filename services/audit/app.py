@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.audit.api import router
+from services.audit.console import router as console_router
 from services.audit.integrator import run_integrator
 from services.audit.log_api import router as log_router
 from services.audit.settings import AuditSettings
@@ -44,6 +45,7 @@ def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
     app.state.audit_settings = settings
     app.include_router(router)
     app.include_router(log_router)
+    app.include_router(console_router)
     if integrate:
         _with_integrator(app, settings)
     return app

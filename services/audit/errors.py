@@ -7,6 +7,7 @@ AuditError
  +-- TreeTooSmall       a proof asked of a size or entry the signed tree does not hold (404)
  +-- EventNotLogged     no log entry carries that event id (404)
  +-- BadProofRange      a consistency proof from a larger tree to a smaller (400)
+ +-- BadSearch          a console search field that does not parse (400)
  +-- BadCheckpoint      a note or checkpoint that does not parse or verify (the verifier's)
 """
 
@@ -66,3 +67,14 @@ class BadProofRange(AuditError):
 
     status_code = 400
     public_detail = "old must not be larger than new"
+
+
+class BadSearch(AuditError):
+    """A console search field that does not parse; the field is named, its value never echoed."""
+
+    status_code = 400
+    public_detail = "a search field is not valid"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.public_detail = f"{field}: not valid (case: a complaint id; dates: YYYY-MM-DD)"
