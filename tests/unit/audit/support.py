@@ -69,7 +69,7 @@ async def append_entries(
                 event_id=event_id_of(position),
                 source="/heard/intake",
                 type=kind,
-                subject=None,
+                subject=event_id_of(position),
             )
             await append_entry(uow.session, observation)
         await uow.commit()
