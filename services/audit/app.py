@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from services.audit.api import router
 from services.audit.console import router as console_router
 from services.audit.integrator import run_integrator
+from services.audit.log_api import SignedSize
 from services.audit.log_api import router as log_router
 from services.audit.settings import AuditSettings
 from shared.web.app import service_app
@@ -43,6 +44,7 @@ def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
     """Build audit's app for `settings` (nothing is opened until start-up)."""
     app = service_app("audit", settings)
     app.state.audit_settings = settings
+    app.state.signed_size = SignedSize()
     app.include_router(router)
     app.include_router(log_router)
     app.include_router(console_router)

@@ -94,8 +94,25 @@ async def key(request: Request) -> Response:
     return Response(text, media_type=TEXT, headers={"Cache-Control": MUTABLE})
 
 
-async def _tile_bytes(session: AsyncSession, tile: tiles.Tile) -> bytes:
-    if tile.leaves_needed() > await _signed_size(session):
+class SignedSize:
+    """The signed tree size this process last read: tiles within it need no query for it.
+
+    The tree only grows, so a stale value can only refuse a tile, never serve one wrongly;
+    a tile beyond it makes the route read the size again.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    async def covers(self, session: AsyncSession, leaves: int) -> bool:
+        """Whether the signed tree holds `leaves` leaves (re-reading the size if needed)."""
+        if leaves > self.size:
+            self.size = await _signed_size(session)
+        return leaves <= self.size
+
+
+async def _tile_bytes(session: AsyncSession, tile: tiles.Tile, signed: SignedSize) -> bytes:
+    if not await signed.covers(session, tile.leaves_needed()):
         raise TileNotFound(tile.path())
     if tile.level is None:
         found = await entries_at(session, tile.first, tile.width)
@@ -112,8 +129,9 @@ async def _tile_bytes(session: AsyncSession, tile: tiles.Tile) -> bytes:
 async def tile(request: Request, path: Annotated[str, Path(max_length=64)]) -> Response:
     """A hash tile or entry bundle of the signed tree (immutable once served)."""
     wanted = tiles.parse_tile(path)
+    signed: SignedSize = request.app.state.signed_size
     async with _runtime(request).sessions() as session:
-        data = await _tile_bytes(session, wanted)
+        data = await _tile_bytes(session, wanted, signed)
     return Response(
         data, media_type="application/octet-stream", headers={"Cache-Control": IMMUTABLE}
     )

@@ -25,7 +25,7 @@ from services.audit import merkle, note, tiles
 from services.audit.errors import AuditError, BadCheckpoint
 
 Progress = Callable[[str, int, int], None]
-PARALLEL = 8
+PARALLEL = 16
 
 
 class VerificationFailed(AuditError):
