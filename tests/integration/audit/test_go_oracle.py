@@ -3,7 +3,8 @@
 A small Go program (./go) is built from the Go module proxy; it verifies every checkpoint's
 signature with note.Verifier, rebuilds each tree from our tiles with tlog.TileHashReader,
 checks every entry bundle against the leaves, proves and checks random records and tree
-prefixes, and checks the proofs our JSON API served with tlog.CheckRecord / CheckTree.
+prefixes, checks the proofs our JSON API served with tlog.CheckRecord / CheckTree, and
+checks our witness's cosignature with github.com/transparency-dev/formats/note.
 Needs Go (on PATH or in /usr/local/go/bin) and access to proxy.golang.org.
 """
 
@@ -18,15 +19,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.audit.integrator import integrate_all
-from services.audit.settings import AuditSettings
+from services.audit.integrator import integrate_all, log_verifier
+from services.audit.settings import AuditSettings, WitnessRef
+from services.audit.tree_db import latest_checkpoint
+from services.audit.witness import Witness, create_witness_app
+from services.audit.witnessing import collect
 from shared.runtime import Runtime
 from tests.integration.audit.dump import dump_tree, write
+from tests.support.apps import app_client
 from tests.unit.audit.support import append_entries, event_id_of
 
 pytestmark = pytest.mark.integration
 PROGRAM = Path(__file__).parent / "go"
+WITNESS = "http://witness.test"
 NEEDS = (
     "this test needs Go >= 1.22 (`go` on PATH or /usr/local/go/bin/go; https://go.dev/dl/ "
     "or `apt-get install golang-go`) and network access to proxy.golang.org for golang.org/x/mod"
@@ -90,6 +97,31 @@ async def _proofs(
     ]
 
 
+async def _cosigned(
+    client: httpx.AsyncClient, runtime: Runtime, settings: AuditSettings, tmp_path: Path
+) -> None:
+    """Have our witness cosign the latest checkpoint; save it and the witness's key."""
+    witness = Witness(
+        "witness.example.org/w1",
+        Ed25519PrivateKey.generate(),
+        [log_verifier(runtime, settings)],
+        tmp_path / "witness.json",
+    )
+    app = create_witness_app(witness)
+    async with app_client(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=WITNESS) as to_witness:
+            with_witness = settings.model_copy(
+                update={"witnesses": [WitnessRef(url=WITNESS, key=witness.vkey())]}
+            )
+            async with runtime.sessions() as session:
+                latest = await latest_checkpoint(session)
+            assert latest is not None
+            assert await collect(to_witness, runtime, with_witness, latest, {}) == 1
+    write(tmp_path / "log" / "witness", witness.vkey().encode())
+    write(tmp_path / "log" / "cosigned", (await client.get("/log/checkpoint")).content)
+
+
 def _run(oracle: Path, directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(oracle), str(directory)], capture_output=True, text=True, check=False
@@ -111,6 +143,7 @@ async def test_go_tlog_accepts_every_checkpoint_tile_and_proof(
         await dump_tree(client, tmp_path / "log", size)
         served += await _proofs(client, size, rng)
     write(tmp_path / "log" / "proofs.json", json.dumps(served).encode())
+    await _cosigned(client, runtime, settings, tmp_path)
     result = _run(oracle, tmp_path / "log")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"ok: {len(_sizes())} checkpoints (sizes 1..{size})")

@@ -2,8 +2,10 @@
 // packages (golang.org/x/mod/sumdb/note and tlog), sharing no code with Heard.
 //
 // Usage: oracle DIR. DIR holds key (the verifier key), checkpoint/<size> (every signed
-// checkpoint), tile/... (every tile and entry bundle, at its tlog-tiles path) and
-// proofs.json (proofs Heard served, to check). It prints one line per tree checked and
+// checkpoint), tile/... (every tile and entry bundle, at its tlog-tiles path),
+// proofs.json (proofs Heard served, to check), and witness (a witness's cosigner key)
+// with cosigned (the log's checkpoint carrying that witness's cosignature), checked with
+// github.com/transparency-dev/formats/note, the witness network's own implementation. It prints one line per tree checked and
 // exits non-zero on the first failure.
 package main
 
@@ -19,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -184,6 +187,35 @@ func checkServedProofs(dir string, trees map[int64]tlog.Tree) int {
 	return len(proofs)
 }
 
+func checkCosigned(dir string, logV note.Verifier) {
+	wkey, err := os.ReadFile(filepath.Join(dir, "witness"))
+	if err != nil {
+		fail("%v", err)
+	}
+	wv, err := fnote.NewVerifierForCosignatureV1(strings.TrimSpace(string(wkey)))
+	if err != nil {
+		fail("witness key: %v", err)
+	}
+	msg, err := os.ReadFile(filepath.Join(dir, "cosigned"))
+	if err != nil {
+		fail("%v", err)
+	}
+	n, err := note.Open(msg, note.VerifierList(logV, wv))
+	if err != nil {
+		fail("cosigned checkpoint: %v", err)
+	}
+	if len(n.Sigs) != 2 {
+		fail("cosigned checkpoint: %d verified signatures, want the log's and the witness's", len(n.Sigs))
+	}
+	for _, s := range n.Sigs {
+		if s.Name == wv.Name() {
+			if t, err := fnote.CoSigV1Timestamp(s); err != nil || t.Unix() <= 0 {
+				fail("cosignature timestamp: %v", err)
+			}
+		}
+	}
+}
+
 func main() {
 	if len(os.Args) != 2 {
 		fail("usage: oracle DIR")
@@ -214,6 +246,7 @@ func main() {
 		checkTree(dir, trees[size], rng)
 	}
 	served := checkServedProofs(dir, trees)
-	fmt.Printf("ok: %d checkpoints (sizes %d..%d), %d served proofs\n",
+	checkCosigned(dir, v)
+	fmt.Printf("ok: %d checkpoints (sizes %d..%d), %d served proofs, cosignature\n",
 		len(sizes), sizes[0], sizes[len(sizes)-1], served)
 }
