@@ -19,6 +19,7 @@ from services.audit.integrator import run_integrator
 from services.audit.log_api import SignedSize
 from services.audit.log_api import router as log_router
 from services.audit.settings import AuditSettings
+from services.audit.statistics_console import router as statistics_router
 from shared.web.app import service_app
 
 
@@ -48,6 +49,7 @@ def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
     app.include_router(router)
     app.include_router(log_router)
     app.include_router(console_router)
+    app.include_router(statistics_router)
     if integrate:
         _with_integrator(app, settings)
     return app

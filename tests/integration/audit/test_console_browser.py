@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from playwright.async_api import Browser, async_playwright
 from deploy.ports import free_port
 from services.audit.integrator import integrate_all
 from services.audit.settings import AuditSettings
+from services.audit.statistics_db import record_statistic
 from shared.auth import issue_token
 from shared.crypto.keyring import FileKeyring
+from shared.events.contracts import ComplaintProfiled
 from shared.runtime import Runtime
 from tests.unit.audit.support import append_entries, event_id_of
 
@@ -59,6 +62,26 @@ async def _filled(base_url: str, app: FastAPI, settings: AuditSettings) -> None:
     runtime: Runtime = app.state.runtime
     await append_entries(runtime, 0, 12)
     await integrate_all(runtime, settings)
+    async with runtime.uow() as uow:
+        for n in range(40):
+            await record_statistic(uow.session, _profile(n))
+        await uow.commit()
+
+
+def _profile(n: int) -> ComplaintProfiled:
+    return ComplaintProfiled(
+        profile_id=uuid.UUID(int=n + 1),
+        period="2026-10",
+        channel=("web", "phone", "sms")[n % 3],
+        language="en",
+        submitted_by=("child", "adult")[n % 2],
+        age_band=("8_11", "12_14", "15_17")[n % 3],
+        gender=("girl", "boy", "non_binary")[min(n % 9, 2)],
+        disability=(None, True, False)[n % 3],
+        region=("north", "south", "east", "west", "islands")[n % 5 if n < 38 else 0],
+        categories=[("violence", "education", "neglect", "online")[n % 4]],
+        urgency=("standard", "urgent")[n % 2],
+    )
 
 
 async def test_the_console_is_accessible_and_needs_no_script(
@@ -78,6 +101,8 @@ async def test_the_console_is_accessible_and_needs_no_script(
     assert "source=%2Fheard%2Fintake" in page.url
     await page.goto(f"{base_url}/console/cases/{event_id_of(3)}")
     await page.screenshot(path=str(SHOTS / "audit-console-case.png"), full_page=True)
+    await page.goto(f"{base_url}/console/statistics")
+    await page.screenshot(path=str(SHOTS / "audit-console-statistics.png"), full_page=True)
     await context.close()
     checked = await browser.new_context()
     await checked.add_cookies([{"name": "heard_staff", "value": token, "url": base_url}])
