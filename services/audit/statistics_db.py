@@ -8,12 +8,20 @@ pseudonymous id, which no other event carries, so figures cannot be joined back 
 from __future__ import annotations
 
 import json
+import logging
 
 import sqlalchemy as sa
+from aiokafka.structs import ConsumerRecord
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.bus.processing import Apply
+from shared.db.uow import UnitOfWork
+from shared.errors import HeardError
+from shared.events.codec import EventCodec
 from shared.events.contracts import ComplaintProfiled, FeedbackGiven
+
+log = logging.getLogger("heard.audit")
 
 
 class ProfileRow(SQLModel, table=True):
@@ -102,3 +110,35 @@ async def periods(session: AsyncSession) -> list[str]:
     """The months that have figures, newest first."""
     query = select(ProfileRow.period).distinct().order_by(sa.desc(ProfileRow.period))
     return list((await session.exec(query)).all())
+
+
+STATISTICS_TOPIC = "statistics"
+Statistic = ComplaintProfiled | FeedbackGiven
+
+
+def statistic_of(codec: EventCodec, record: ConsumerRecord) -> Statistic | None:
+    """The figures a verified `statistics` record carries (the only topic audit opens).
+
+    A record audit cannot open (no key, bad payload) is still logged; only its figures are
+    missing, which the warning says, without a word of content.
+    """
+    if record.topic != STATISTICS_TOPIC:
+        return None
+    try:
+        inbound = codec.decode(record.topic, record.key, record.headers or (), record.value)
+    except HeardError as error:
+        log.warning("statistics event not counted: %s", type(error).__name__)
+        return None
+    return inbound.data if isinstance(inbound.data, ComplaintProfiled | FeedbackGiven) else None
+
+
+def also_recording(apply: Apply, statistic: Statistic | None) -> Apply:
+    """`apply`, then keep `statistic` in the same transaction (if there is one)."""
+    if statistic is None:
+        return apply
+
+    async def both(uow: UnitOfWork) -> None:
+        await apply(uow)
+        await record_statistic(uow.session, statistic)
+
+    return both
