@@ -6,6 +6,7 @@ heard keys init|rotate|activate   one keyring per service; two-step key rotation
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
 heard token              a staff token for trying the queues and the audit log by hand
 heard triage eval        the triage rules' figures on the evaluation corpus
+heard audit key|verify   the transparency log's key; verify it as an oversight body would
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
 from services import registry
+from services.audit import cli as audit_cli
 from services.triage import evaluation as triage_evaluation
 from shared.auth import ROLES, issue_token
 from shared.bus.topics import TopicNamespace
@@ -270,6 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
     _triage_commands(commands)
+    audit_cli.add_commands(commands, default_keys)
     return parser
 
 

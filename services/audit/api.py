@@ -20,6 +20,7 @@ from shared.web.staff import require_roles
 router = APIRouter(prefix="/api/v1")
 Staff = Annotated[StaffPrincipal, Depends(require_roles("auditor", "supervisor", "administrator"))]
 MAX_PAGE = 500
+MAX_POSITION = (1 << 63) - 1  # positions are BIGINT; larger values would overflow the query
 
 
 class EntrySummary(BaseModel):
@@ -56,7 +57,9 @@ async def log_page(
     request: Request,
     _staff: Staff,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    before: Annotated[int | None, Query(ge=0, description="only positions below this")] = None,
+    before: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="only positions below this")
+    ] = None,
 ) -> LogPage:
     """The newest `limit` entries (below position `before`, to page back)."""
     runtime: Runtime = request.app.state.runtime
@@ -68,7 +71,7 @@ async def log_page(
 
 @router.get("/log/entries/{position}")
 async def log_entry(
-    request: Request, _staff: Staff, position: Annotated[int, Path(ge=0)]
+    request: Request, _staff: Staff, position: Annotated[int, Path(ge=0, le=MAX_POSITION)]
 ) -> EntryPublic:
     """The entry at `position`."""
     runtime: Runtime = request.app.state.runtime

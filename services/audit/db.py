@@ -32,8 +32,10 @@ class AuditLogEntry(SQLModel, table=True):
     __tablename__ = TABLE
 
     position: int = Field(sa_column=Column(_POSITION, primary_key=True, autoincrement=False))
+    # Null only on rows appended before the tree existed (migration 0002).
+    entry_hash: str | None = Field(default=None, max_length=64)
     leaf_hash: str = Field(max_length=64, index=True)
-    event_id: str | None = Field(default=None, max_length=100)
+    event_id: str | None = Field(default=None, max_length=100, index=True)
     source: str | None = Field(default=None, max_length=100)
     type: str | None = Field(default=None, max_length=100)
     subject: str | None = Field(default=None, max_length=100)

@@ -7,9 +7,10 @@ records it reads off the bus, trusting nothing audit says. All integers are unsi
     field(b)    = len(b) || b
     optional(b) = 0x00                  when absent (a null key or header value)
                 | 0x01 || field(b)
-    entry       = field("heard-audit-leaf-v1") || field(topic) || optional(key)
+    record      = field("heard-audit-leaf-v1") || field(topic) || optional(key)
                   || count(headers) || for each header, in order: field(name) || optional(value)
                   || field(value)
+    entry       = SHA-256(record)                 (32 bytes: the log's entry, tlog-tiles)
     leaf hash   = SHA-256(0x00 || entry)          (RFC 9162 section 2.1.1)
 
 `topic` is the logical topic (no deployment prefix). The value is the sealed ciphertext,
@@ -56,8 +57,9 @@ class RawRecord:
 
 @dataclass(frozen=True)
 class Observation:
-    """What the log keeps about one record: its leaf hash and opaque metadata."""
+    """What the log keeps about one record: its entry, leaf hash and opaque metadata."""
 
+    entry_hash: str
     leaf_hash: str
     topic: str
     partition: int
@@ -87,21 +89,30 @@ def encode_leaf(topic: str, key: bytes | None, headers: RecordHeaders, value: by
     return b"".join(parts)
 
 
+def entry_hash(topic: str, key: bytes | None, headers: RecordHeaders, value: bytes) -> str:
+    """The hex entry of a record in the log: SHA-256 of its canonical encoding."""
+    return hashlib.sha256(encode_leaf(topic, key, headers, value)).hexdigest()
+
+
+def leaf_of_entry(entry: str) -> str:
+    """The hex RFC 9162 leaf hash of a hex entry."""
+    return hashlib.sha256(LEAF_PREFIX + bytes.fromhex(entry)).hexdigest()
+
+
 def leaf_hash(topic: str, key: bytes | None, headers: RecordHeaders, value: bytes) -> str:
     """The hex RFC 9162 leaf hash of a record."""
-    entry = encode_leaf(topic, key, headers, value)
-    return hashlib.sha256(LEAF_PREFIX + entry).hexdigest()
+    return leaf_of_entry(entry_hash(topic, key, headers, value))
 
 
-def record_leaf_hash(record: RawRecord) -> str:
-    """The leaf hash of `record` as it was on the bus."""
-    return leaf_hash(record.topic, record.key, record.headers, record.value)
+def _hashes(record: RawRecord) -> dict[str, str]:
+    entry = entry_hash(record.topic, record.key, record.headers, record.value)
+    return {"entry_hash": entry, "leaf_hash": leaf_of_entry(entry)}
 
 
 def observe_event(record: RawRecord, envelope: Envelope) -> Observation:
     """What the log keeps of an event whose signature was verified."""
     return Observation(
-        leaf_hash=record_leaf_hash(record),
+        **_hashes(record),
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
@@ -153,7 +164,7 @@ def observe_dead_letter(record: RawRecord, known_type: Callable[[str], bool]) ->
     original = original_headers(record.headers)
     declared = _text(original, "ce_type")
     return Observation(
-        leaf_hash=record_leaf_hash(record),
+        **_hashes(record),
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,

@@ -18,6 +18,7 @@ from services.audit.model import (
     observe_dead_letter,
     observe_event,
 )
+from services.audit.statistics_db import also_recording, statistic_of
 from shared.bus.processing import Accepted
 from shared.bus.topics import is_dlq_topic
 from shared.events.codec import EventCodec
@@ -54,7 +55,10 @@ class AuditProcessor:
             event_type=envelope.type,
             event_id=envelope.id,
             traceparent=envelope.traceparent,
-            apply=append(observe_event(raw, envelope), envelope.traceparent),
+            apply=also_recording(
+                append(observe_event(raw, envelope), envelope.traceparent),
+                statistic_of(self._codec, record),
+            ),
         )
 
     def _dead_letter(self, raw: RawRecord) -> Accepted:

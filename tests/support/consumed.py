@@ -17,6 +17,7 @@ from aiokafka.structs import ConsumerRecord
 
 from shared.bus.consumer import ConsumerCounts, EventConsumer
 from shared.bus.dead_letters import DeadLetterWriter
+from shared.bus.processing import RecordProcessor
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
 from shared.service import Service
@@ -101,9 +102,11 @@ async def deliver(
     *,
     name: str | None = None,
     retry_seconds: float = 0.0,
+    processor: RecordProcessor | None = None,
 ) -> Delivery:
-    """Run `service`'s real consumer loop over `polls` (each a list of records) until done."""
-    processor = service.record_processor(runtime)
+    """Run `service`'s real consumer loop over `polls` (each a list of records) until done;
+    `processor` replaces the service's own (e.g. one holding fewer keys)."""
+    processor = processor or service.record_processor(runtime)
     assert processor is not None, f"{service.name} consumes nothing"
     stop = asyncio.Event()
     source = BatchesThenStop(polls, stop)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shared.events.contracts.audit import CheckpointSigned
 from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import CaseOpened, CaseStepChanged, MessageToChild
 from shared.events.contracts.intake import (
@@ -39,6 +40,7 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     CaseOpened,
     CaseStepChanged,
     MessageToChild,
+    CheckpointSigned,
 )
 
 
@@ -52,6 +54,7 @@ __all__ = [
     "TOPICS",
     "CaseOpened",
     "CaseStepChanged",
+    "CheckpointSigned",
     "ComplaintProfiled",
     "ComplaintSubmitted",
     "ComplaintTriaged",

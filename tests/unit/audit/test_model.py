@@ -9,6 +9,7 @@ from services.audit.model import (
     dead_letter_key,
     dead_letter_traceparent,
     encode_leaf,
+    entry_hash,
     leaf_hash,
     observe_dead_letter,
 )
@@ -18,6 +19,8 @@ COMPLAINT_ID = "018f2b9c-7d7e-7a3b-9c1d-2e3f4a5b6c7d"
 EVENT_ID = "018f2b9c-7d7e-7a3b-9c1d-000000000001"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 SUBMITTED = "heard.complaint.submitted.v1"
+ENTRY_VECTOR = "0703eb726717a448c003827d0c5a1f4f3d2f84b8799c13db24d123aed000cefd"
+LEAF_VECTOR = "d188ee087fa820f0390ac0d5077d03e53a3d541582112dbb9b28db9ca10da1cc"
 
 
 def u64(n: int) -> bytes:
@@ -40,12 +43,13 @@ def test_leaf_encoding_is_the_documented_layout() -> None:
     assert encode_leaf("complaints", b"k", headers, b"v") == expected
 
 
-def test_leaf_hash_known_vector() -> None:
-    vector = "f9e3d30cad74ad5aac71efa51986eb9f4f2548e31260c13c3feed6a46e9d185a"
+def test_entry_and_leaf_hash_known_vectors() -> None:
     headers = [("ce_id", b"1"), ("traceparent", None)]
-    assert leaf_hash("complaints", b"k", headers, b"v") == vector
-    entry = encode_leaf("complaints", b"k", headers, b"v")
-    assert hashlib.sha256(b"\x00" + entry).hexdigest() == vector
+    record = encode_leaf("complaints", b"k", headers, b"v")
+    entry = hashlib.sha256(record).digest()
+    assert entry_hash("complaints", b"k", headers, b"v") == entry.hex() == ENTRY_VECTOR
+    assert leaf_hash("complaints", b"k", headers, b"v") == LEAF_VECTOR
+    assert hashlib.sha256(b"\x00" + entry).hexdigest() == LEAF_VECTOR
 
 
 def test_moving_bytes_between_fields_changes_the_leaf() -> None:
