@@ -1,23 +1,31 @@
-"""Intake's FastAPI app, on the shared service app; receipt hashing and the lookup limit
-are set up at start-up."""
+"""Intake's FastAPI app, on the shared service app: the JSON API, the public portal and its
+static files; keys, limits and templates are set up at start-up."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
 
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.intake import portal, portal_follow_up
 from services.intake.api import router
+from services.intake.handlers import Keys
+from services.intake.idempotency import IdempotencyKeys
+from services.intake.pages import Pages, install_problem_pages
 from services.intake.receipts import ReceiptHasher
+from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
 from services.intake.throttle import TokenBucketLimiter
 from shared.runtime import Runtime
 from shared.web.app import service_app
 
+STATIC = Path(__file__).parent / "static"
 
-def _lookup_limiter(settings: IntakeSettings) -> TokenBucketLimiter:
+
+def _limiter(limit: int, window: float, settings: IntakeSettings) -> TokenBucketLimiter:
     return TokenBucketLimiter(
-        capacity=settings.status_lookup_limit,
-        window=settings.status_lookup_window_seconds,
-        max_clients=settings.status_lookup_max_clients,
+        capacity=limit, window=window, max_clients=settings.status_lookup_max_clients
     )
 
 
@@ -25,9 +33,24 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     """Build intake's app for `settings` (nothing is opened until start-up)."""
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.receipts = ReceiptHasher.derived_from(runtime.keyring.token_key())
-        app.state.lookups = _lookup_limiter(settings)
+        app.state.keys = Keys(
+            fields=runtime.fields,
+            receipts=ReceiptHasher(runtime.keyring),
+            idempotency=IdempotencyKeys(runtime.lookups),
+        )
+        app.state.lookups = _limiter(
+            settings.status_lookup_limit, settings.status_lookup_window_seconds, settings
+        )
+        app.state.submissions = _limiter(
+            settings.submission_limit, settings.submission_window_seconds, settings
+        )
 
     app = service_app("intake", settings, on_start=on_start)
+    app.state.pages = Pages(settings)
+    app.add_middleware(SafetyHeaders)
+    install_problem_pages(app)
     app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(portal_follow_up.router)
+    app.include_router(portal.router)
     return app

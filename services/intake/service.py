@@ -13,7 +13,8 @@ from shared.runtime import Runtime
 
 
 def _processor(runtime: Runtime, _settings: IntakeSettings) -> RecordProcessor:
-    return EventDispatcher(runtime.codec, handlers())
+    table = handlers(runtime.fields)
+    return EventDispatcher(runtime.codec, {c.type_name: h for c, h in table.items()})
 
 
 SPEC: ServiceSpec[IntakeSettings] = ServiceSpec(

@@ -24,6 +24,7 @@ class ContactDetails(EventPart):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=254)
     safe_to_contact: bool = False
+    best_time: str | None = Field(default=None, max_length=200, description="a safe time to call")
 
 
 class OnBehalf(EventPart):
@@ -54,6 +55,10 @@ class ComplaintSubmitted(EventData):
     region: str | None = Field(default=None, max_length=100)
     contact: ContactDetails | None = None
     on_behalf: OnBehalf | None = None
+    platform: str | None = Field(default=None, max_length=100, description="app, for online harm")
+    happened_when: str | None = Field(default=None, max_length=200)
+    in_danger: bool | None = Field(default=None, description="the child says: in danger now")
+    operator_id: str | None = Field(default=None, max_length=100, description="helpline operator")
 
 
 Answer = Literal["yes", "somewhat", "no"]

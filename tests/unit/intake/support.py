@@ -12,6 +12,9 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from sqlmodel import SQLModel, select
 
+from services.intake.handlers import Keys
+from services.intake.idempotency import IdempotencyKeys
+from services.intake.receipts import ReceiptHasher
 from services.intake.service import SPEC
 from services.intake.settings import IntakeSettings
 from shared.bus.consumer import EventConsumer
@@ -57,6 +60,11 @@ def complete(**changes: Any) -> dict[str, Any]:
         "on_behalf": {"relationship": "mother", "child_consents": True},
     }
     return {**body, **changes}
+
+
+def intake_keys(runtime: Runtime) -> Keys:
+    """The keys intake's app builds at start-up, from the runtime's keyring."""
+    return Keys(runtime.fields, ReceiptHasher(runtime.keyring), IdempotencyKeys(runtime.lookups))
 
 
 async def rows(runtime: Runtime, table: type[SQLModel]) -> list[Any]:

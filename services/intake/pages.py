@@ -1,0 +1,104 @@
+"""Rendering the portal's pages: Jinja2 templates in the visitor's language, with the
+visitor's CSRF token (and its cookie, the first time).
+
+A problem anywhere in the portal raises `PortalProblem`, shown as a page in the visitor's
+language with the right status (never a JSON error, never the visitor's input echoed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.intake.errors import IntakeError
+from services.intake.i18n import LANGUAGES, NAMES, direction, translations
+from services.intake.security import CSRF_COOKIE, new_csrf_token
+from services.intake.settings import IntakeSettings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
+    """Mark `message` for the catalogs; it is translated where shown."""
+    return message
+
+
+# The chooser shows each language's own words side by side (from each catalog).
+CHOOSE = N_("Choose this language")
+UNKNOWN = N_("We do not have this language. Please choose one below.")
+DANGER = N_("In danger right now? Call %(number)s.")
+
+
+class PortalProblem(IntakeError):
+    """Something the visitor must be told on a page: `problem` names what, in no words of theirs."""
+
+    def __init__(self, problem: str, language: str, status_code: int = 400) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.language = language if language in LANGUAGES else "en"
+        self.status_code = status_code
+
+    public_detail = "see the page"
+
+
+class Pages:
+    """The portal's template environment and settings."""
+
+    def __init__(self, settings: IntakeSettings) -> None:
+        self.settings = settings
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            auto_reload=False,
+        )
+
+    def render(
+        self, request: Request, language: str, name: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        """`name` rendered in `language`, with the visitor's CSRF token."""
+        token = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+        gettext = translations(language).gettext
+        html = self.env.get_template(name).render(
+            _=gettext,
+            lang=language,
+            dir=direction(language),
+            settings=self.settings,
+            csrf=token,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status_code)
+        if request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+        return response
+
+    def chooser(self, request: Request, *, unknown: bool = False) -> HTMLResponse:
+        """The language chooser (also the answer to a language Heard does not have)."""
+        in_each = {code: translations(code).gettext for code in LANGUAGES}
+        return self.render(
+            request,
+            "en",
+            "choose.html",
+            404 if unknown else 200,
+            names=NAMES,
+            unknown=unknown,
+            choose_text={code: t(CHOOSE) for code, t in in_each.items()},
+            unknown_text={code: t(UNKNOWN) for code, t in in_each.items()},
+            danger_text={code: t(DANGER) for code, t in in_each.items()},
+        )
+
+
+def install_problem_pages(app: FastAPI) -> None:
+    """Show a `PortalProblem` as a page in the visitor's language."""
+
+    async def problem_page(request: Request, error: Exception) -> HTMLResponse:
+        assert isinstance(error, PortalProblem)  # noqa: S101 - registered for this type
+        pages: Pages = request.app.state.pages
+        return pages.render(
+            request, error.language, "error.html", error.status_code or 400, problem=error.problem
+        )
+
+    app.add_exception_handler(PortalProblem, problem_page)
