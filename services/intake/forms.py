@@ -142,5 +142,8 @@ def to_command(form: ComplaintForm, language: str) -> SubmitComplaint | None:
         return SubmitComplaint.model_validate(_body(form, language))
     except ValidationError as error:
         for problem in error.errors():
+            if "reason_without_consent" in str(problem.get("msg", "")):
+                form.errors.setdefault("reason_without_consent", "missing")
+                continue
             form.errors.setdefault(_field(tuple(problem["loc"])), _reason(problem))
         return None

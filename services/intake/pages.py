@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.intake.errors import IntakeError
@@ -101,4 +101,15 @@ def install_problem_pages(app: FastAPI) -> None:
             request, error.language, "error.html", error.status_code or 400, problem=error.problem
         )
 
+    async def not_found(request: Request, error: Exception) -> Response:
+        # The JSON API keeps JSON answers; any other unknown address gets a page.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        lang = request.url.path.strip("/").split("/", 1)[0]
+        if lang in LANGUAGES:
+            return await problem_page(request, PortalProblem("not-found", lang, 404))
+        pages: Pages = request.app.state.pages
+        return pages.chooser(request, unknown=True)
+
     app.add_exception_handler(PortalProblem, problem_page)
+    app.add_exception_handler(404, not_found)

@@ -130,3 +130,4 @@ def _form_again(
         form_token=token,
         unsure=unsure,
     )
+

@@ -19,12 +19,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.intake import follow_up, store
-from services.intake.api import intake_keys, throttle_lookups
+from services.intake.api import intake_keys
 from services.intake.db import ComplaintStatus
-from services.intake.errors import AlreadyFinished, NotYetClosed, TooManyLookups
+from services.intake.errors import AlreadyFinished, NotYetClosed
 from services.intake.model import CONTROL_CHARACTERS, RANK, is_finished
 from services.intake.pages import PortalProblem
 from services.intake.portal import language, pages_of, read_form
+from services.intake.throttle import TokenBucketLimiter, hashed_client
 from shared.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
@@ -76,17 +77,20 @@ async def _open(request: Request, lang: str, code: str) -> ComplaintStatus:
 
 
 async def _lookup(request: Request, lang: str, code: str) -> ComplaintStatus:
-    try:
-        throttle_lookups(request)
-    except TooManyLookups:
-        raise PortalProblem("throttled", lang, 429) from None
+    # Only wrong codes spend the client's attempts: a child using theirs is never locked out.
     runtime: Runtime = request.app.state.runtime
+    limiter: TokenBucketLimiter = request.app.state.lookups
+    host = request.client.host if request.client else None
+    client = hashed_client(runtime.lookups, host)
+    if limiter.wait(client) is not None:
+        raise PortalProblem("throttled", lang, 429)
     try:
         async with runtime.sessions() as session:
             status = await store.status_by_receipt(session, intake_keys(request).receipts, code)
     except ValueError:
         status = None  # not even shaped like a code: the same answer as an unknown one
     if status is None:
+        limiter.attempt(client)
         raise PortalProblem("unknown-code", lang, 404)
     return status
 

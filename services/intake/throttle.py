@@ -73,6 +73,15 @@ class TokenBucketLimiter:
         self._forget_beyond_limit()
         return None if admitted else (1.0 - tokens) / self._rate
 
+    def wait(self, client: str) -> float | None:
+        """None if `client` has an attempt left, else seconds until one (nothing spent)."""
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            return None
+        now = self._clock()
+        tokens = min(self._capacity, bucket.tokens + (now - bucket.updated) * self._rate)
+        return None if tokens >= 1.0 else (1.0 - tokens) / self._rate
+
     def _tokens(self, client: str, now: float) -> float:
         bucket = self._buckets.pop(client, None)
         if bucket is None:

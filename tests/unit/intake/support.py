@@ -23,7 +23,8 @@ from shared.bus.outbox import OutboxMessage
 from shared.clock import utcnow
 from shared.crypto.keyring import Keyring
 from shared.events.codec import EventCodec
-from shared.events.contracts import CaseOpened, ComplaintSubmitted
+from shared.events.contracts import CaseOpened, ComplaintSubmitted, EventData
+from shared.events.contracts.casework import CaseStepChanged, MessageToChild, Step
 from shared.ids import new_id
 from shared.runtime import Runtime
 from tests.support.consumed import consumer_record
@@ -97,6 +98,39 @@ def case_opened(keyring: Keyring, complaint_id: uuid.UUID, offset: int = 0) -> C
     )
     record = EventCodec(keyring, "casework").encode(event, subject=str(complaint_id))
     return consumer_record(record, offset=offset)
+
+
+def from_casework(keyring: Keyring, event: EventData, offset: int = 0) -> ConsumerRecord:
+    """Any casework event, sealed and signed by casework, as intake's consumer receives it."""
+    subject = str(getattr(event, "complaint_id", ""))
+    record = EventCodec(keyring, "casework").encode(event, subject=subject)
+    return consumer_record(record, offset=offset)
+
+
+def step_changed(
+    complaint_id: uuid.UUID, step: Step, explanation: str | None = None
+) -> CaseStepChanged:
+    """Casework's `CaseStepChanged` for `complaint_id`."""
+    return CaseStepChanged(
+        case_id=new_id(),
+        complaint_id=complaint_id,
+        step=step,
+        previous_step="received",
+        changed_at=utcnow(),
+        explanation=explanation,
+    )
+
+
+def message_to_child(complaint_id: uuid.UUID, body: str) -> MessageToChild:
+    """Casework's `MessageToChild` for `complaint_id`."""
+    return MessageToChild(
+        case_id=new_id(),
+        complaint_id=complaint_id,
+        message_id=new_id(),
+        sent_at=utcnow(),
+        body=body,
+        asks_for_information=True,
+    )
 
 
 class _OneBatch:
