@@ -16,6 +16,7 @@ from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.events.contracts import (
     ComplaintWithdrawn,
+    EventData,
     FeedbackGiven,
     InformationAdded,
     MessageFromChild,
@@ -38,7 +39,7 @@ async def _complaint(visitor: Visitor, runtime: Runtime, lang: str = "en") -> tu
     return code, uuid.UUID(row.key.decode())
 
 
-def _emitted(rows_: list[OutboxMessage], keyring: FileKeyring) -> list[object]:
+def _emitted(rows_: list[OutboxMessage], keyring: FileKeyring) -> list[EventData]:
     reader = EventCodec(keyring, "casework")
     opened = []
     for row in rows_:
