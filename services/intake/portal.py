@@ -130,4 +130,3 @@ def _form_again(
         form_token=token,
         unsure=unsure,
     )
-
