@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from services.intake.errors import IntakeError
 from services.intake.i18n import LANGUAGES, NAMES, direction, translations
@@ -31,6 +32,12 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
 CHOOSE = N_("Choose this language")
 UNKNOWN = N_("We do not have this language. Please choose one below.")
 DANGER = N_("In danger right now? Call %(number)s.")
+
+
+def phone_link(number: str) -> Markup:
+    """A number a phone can call with one tap, kept left-to-right and on one line."""
+    digits = "".join(c for c in number if c.isdigit() or c == "+")
+    return Markup('<a class="tel" href="tel:{}"><bdi dir="ltr">{}</bdi></a>').format(digits, number)
 
 
 class PortalProblem(IntakeError):
@@ -55,6 +62,10 @@ class Pages:
             autoescape=select_autoescape(default=True, default_for_string=True),
             auto_reload=False,
         )
+        self.phones = {
+            "emergency": phone_link(settings.emergency_number),
+            "helpline": phone_link(settings.child_helpline_number),
+        }
 
     def render(
         self, request: Request, language: str, name: str, status_code: int = 200, **context: Any
@@ -67,6 +78,7 @@ class Pages:
             lang=language,
             dir=direction(language),
             settings=self.settings,
+            phones=self.phones,
             csrf=token,
             **context,
         )

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-CODE_ON_PAGE = re.compile(r'class="code"[^>]*>([0-9A-Z-]+)<')
+CODE_ON_PAGE = re.compile(r'<p class="code"[^>]*>(.*?)</p>')
+TAG = re.compile(r"<[^>]+>")
 
 
 def hidden(page: str, name: str) -> str:
@@ -51,4 +52,4 @@ def receipt_code(page: str) -> str:
     """The receipt code shown on the page."""
     found = CODE_ON_PAGE.search(page)
     assert found, "no receipt code on the page"
-    return found.group(1)
+    return TAG.sub("", found.group(1))
