@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import portal, portal_follow_up
+from services.intake import helpline, portal, portal_follow_up
 from services.intake.api import router
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
@@ -51,6 +51,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     install_problem_pages(app)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(helpline.router)
     app.include_router(portal_follow_up.router)
     app.include_router(portal.router)
     return app
