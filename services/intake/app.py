@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import helpline, portal, portal_follow_up
+from services.intake import helpline, portal, portal_follow_up, sms
 from services.intake.api import router
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
@@ -16,6 +16,7 @@ from services.intake.pages import Pages, install_problem_pages
 from services.intake.receipts import ReceiptHasher
 from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
+from services.intake.sms_auth import WebhookVerifier
 from services.intake.throttle import TokenBucketLimiter
 from shared.runtime import Runtime
 from shared.web.app import service_app
@@ -27,6 +28,13 @@ def _limiter(limit: int, window: float, settings: IntakeSettings) -> TokenBucket
     return TokenBucketLimiter(
         capacity=limit, window=window, max_clients=settings.status_lookup_max_clients
     )
+
+
+def _sms_verifier(settings: IntakeSettings) -> WebhookVerifier | None:
+    secret = settings.sms_webhook_secret
+    if secret is None or not secret.get_secret_value():
+        return None
+    return WebhookVerifier(secret.get_secret_value().encode(), settings.sms_max_age_seconds)
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -41,6 +49,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         app.state.lookups = _limiter(
             settings.status_lookup_limit, settings.status_lookup_window_seconds, settings
         )
+        app.state.sms_verifier = _sms_verifier(settings)
         app.state.submissions = _limiter(
             settings.submission_limit, settings.submission_window_seconds, settings
         )
@@ -52,6 +61,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(helpline.router)
+    app.include_router(sms.router)
     app.include_router(portal_follow_up.router)
     app.include_router(portal.router)
     return app

@@ -137,6 +137,25 @@ class CallRecord(SQLModel, table=True):
     recorded_at: datetime = _time()
 
 
+class SmsConversation(SQLModel, table=True):
+    """One sender's SMS conversation, found by the keyed hash of their number.
+
+    The number itself is stored only sealed (under the conversation's own data key), and so
+    is the story while the questions are still being answered.
+    """
+
+    __tablename__ = "intake_sms_conversation"
+
+    sender_hash: str = Field(primary_key=True, max_length=64)
+    conversation_id: uuid.UUID
+    step: str = Field(max_length=16)
+    language: str | None = Field(default=None, max_length=8)
+    phone: bytes = _sealed(nullable=False)
+    narrative: bytes | None = _sealed()
+    complaint_id: uuid.UUID | None = None
+    updated_at: datetime = _time()
+
+
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Complaint,
     Receipt,
@@ -144,4 +163,5 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Message,
     IdempotencyKey,
     CallRecord,
+    SmsConversation,
 )

@@ -75,14 +75,19 @@ async def rows(runtime: Runtime, table: type[SQLModel]) -> list[Any]:
 
 
 async def outbox_events(runtime: Runtime, keyring: Keyring) -> list[ComplaintSubmitted]:
-    """The outbox's events, opened as a consumer of `complaints` would open them."""
+    """The outbox's `ComplaintSubmitted` events, opened as a consumer of `complaints` would."""
+    return [
+        e for e in await all_outbox_events(runtime, keyring) if isinstance(e, ComplaintSubmitted)
+    ]
+
+
+async def all_outbox_events(runtime: Runtime, keyring: Keyring) -> list[EventData]:
+    """Every event in the outbox, opened as their consumers would open them."""
     reader = EventCodec(keyring, "triage")
     events = []
     for row in await rows(runtime, OutboxMessage):
         record = row.to_record()
-        inbound = reader.decode(record.topic, record.key, record.headers, record.value)
-        assert isinstance(inbound.data, ComplaintSubmitted)
-        events.append(inbound.data)
+        events.append(reader.decode(record.topic, record.key, record.headers, record.value).data)
     return events
 
 
