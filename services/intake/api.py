@@ -67,8 +67,17 @@ def throttle_lookups(request: Request) -> None:
 
 
 def throttle_submissions(request: Request) -> None:
-    """Count a submission against the client; TooManySubmissions past the limit."""
-    wait = _spend(request, request.app.state.submissions)
+    """Count a web-form submission against the client; TooManySubmissions past the limit."""
+    _throttle(request, request.app.state.submissions)
+
+
+def throttle_api_submissions(request: Request) -> None:
+    """Count an API submission against the client; TooManySubmissions past the limit."""
+    _throttle(request, request.app.state.api_submissions)
+
+
+def _throttle(request: Request, limiter: TokenBucketLimiter) -> None:
+    wait = _spend(request, limiter)
     if wait is not None:
         raise TooManySubmissions(max(1, math.ceil(wait)))
 
@@ -82,7 +91,7 @@ def intake_keys(request: Request) -> Keys:
 @router.post(
     "/complaints",
     status_code=201,
-    dependencies=[Depends(require_json), Depends(throttle_submissions)],
+    dependencies=[Depends(require_json), Depends(throttle_api_submissions)],
 )
 async def submit(
     command: SubmitComplaint,

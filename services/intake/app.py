@@ -53,6 +53,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         app.state.submissions = _limiter(
             settings.submission_limit, settings.submission_window_seconds, settings
         )
+        app.state.api_submissions = _limiter(
+            settings.api_submission_limit, settings.api_submission_window_seconds, settings
+        )
 
     app = service_app("intake", settings, on_start=on_start)
     app.state.pages = Pages(settings)

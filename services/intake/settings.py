@@ -21,8 +21,12 @@ class IntakeSettings(ServiceSettings):
     status_lookup_limit: int = Field(30, ge=1, description="lookups per client per window")
     status_lookup_window_seconds: float = Field(600.0, gt=0)
     status_lookup_max_clients: int = Field(100_000, ge=1, description="clients tracked at once")
-    submission_limit: int = Field(10, ge=1, description="complaints per client per window")
+    # The web form is for one person at a time; the JSON API serves the phone console and
+    # partners (and load tests) from few addresses, so its bucket is larger.
+    submission_limit: int = Field(10, ge=1, description="web complaints per client per window")
     submission_window_seconds: float = Field(3600.0, gt=0)
+    api_submission_limit: int = Field(1200, ge=1, description="API complaints per client")
+    api_submission_window_seconds: float = Field(60.0, gt=0)
     # A wrong receipt code is refused no sooner than a right one is answered.
     lookup_floor_seconds: float = Field(0.25, ge=0)
     # What the portal shows on every page (the country's own numbers in production).

@@ -239,3 +239,15 @@ async def test_too_many_submissions_from_one_client_are_refused(
         visitor = Visitor(client)
         statuses = [(await visitor.submit(narrative=f"n{i}")).status_code for i in range(3)]
     assert statuses == [200, 200, 429]
+
+
+async def test_the_api_has_its_own_larger_submission_limit(settings: IntakeSettings) -> None:
+    limited = settings.model_copy(update={"api_submission_limit": 2, "submission_limit": 100})
+    body = {"channel": "web", "language": "en", "narrative": "x", "submitted_by": "child"}
+    async with app_client(create_app(limited)) as client:
+        statuses = [
+            (await client.post("/api/v1/complaints", json=body)).status_code for _ in range(3)
+        ]
+        page = await Visitor(client).submit(narrative="the form is counted apart")
+    assert statuses == [201, 201, 429]
+    assert page.status_code == 200
