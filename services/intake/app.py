@@ -12,7 +12,7 @@ from services.intake import helpline, portal, portal_follow_up, sms
 from services.intake.api import router
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
-from services.intake.pages import Pages, install_problem_pages
+from services.intake.pages import OversizedForms, Pages, install_problem_pages
 from services.intake.receipts import ReceiptHasher
 from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
@@ -59,6 +59,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     app = service_app("intake", settings, on_start=on_start)
     app.state.pages = Pages(settings)
+    app.add_middleware(OversizedForms, max_bytes=settings.max_body_bytes)
     app.add_middleware(SafetyHeaders)
     install_problem_pages(app)
     app.include_router(router)

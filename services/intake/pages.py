@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.intake.errors import IntakeError
 from services.intake.i18n import LANGUAGES, NAMES, direction, translations
@@ -125,3 +126,31 @@ def install_problem_pages(app: FastAPI) -> None:
 
     app.add_exception_handler(PortalProblem, problem_page)
     app.add_exception_handler(404, not_found)
+
+
+class OversizedForms:
+    """A portal form declared larger than the body limit gets a page in the visitor's
+    language (413) instead of the API's JSON answer; the API and webhook keep theirs."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._oversized_form(scope):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        lang = request.url.path.strip("/").split("/", 1)[0]
+        pages: Pages = request.app.state.pages
+        language = lang if lang in LANGUAGES else "en"
+        response = pages.render(request, language, "error.html", 413, problem="too_long")
+        await response(scope, receive, send)
+
+    def _oversized_form(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return False
+        if scope["path"].startswith(("/api/", "/sms/")):
+            return False
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        return length.isdigit() and int(length) > self.max_bytes

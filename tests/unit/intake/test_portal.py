@@ -251,3 +251,15 @@ async def test_the_api_has_its_own_larger_submission_limit(settings: IntakeSetti
         page = await Visitor(client).submit(narrative="the form is counted apart")
     assert statuses == [201, 201, 429]
     assert page.status_code == 200
+
+
+async def test_an_oversized_form_gets_a_413_page_in_the_visitors_language(
+    visitor: Visitor, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    fields = await visitor.form("zh")
+    response = await client.post("/zh/tell/teen", data={**fields, "narrative": "界" * 100_000})
+    assert response.status_code == 413
+    assert 'lang="zh"' in response.text
+    assert "这个回答太长了" in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert await rows(runtime, Complaint) == []
