@@ -5,9 +5,11 @@ page in the visitor's language, always escaped, nothing stored."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from services.intake.app import create_app
 from services.intake.db import Complaint
@@ -15,10 +17,11 @@ from services.intake.i18n import LANGUAGES
 from services.intake.settings import IntakeSettings
 from shared.bus.outbox import OutboxMessage
 from shared.crypto.keyring import FileKeyring
+from shared.db.uow import UnitOfWork
 from shared.runtime import Runtime
 from tests.support.apps import app_client
 from tests.support.events import MARKER
-from tests.unit.intake.portal_client import Visitor, receipt_code
+from tests.unit.intake.portal_client import Visitor, hidden, receipt_code
 from tests.unit.intake.support import outbox_events, rows
 
 PAGES = [
@@ -263,3 +266,38 @@ async def test_an_oversized_form_gets_a_413_page_in_the_visitors_language(
     assert "这个回答太长了" in response.text
     assert response.headers["cache-control"] == "no-store"
     assert await rows(runtime, Complaint) == []
+
+
+def _commit_then_lose_the_answer(real: Any) -> Any:
+    async def commit(self: UnitOfWork) -> None:
+        await real(self)
+        raise OperationalError("COMMIT", {}, Exception("connection lost after commit"))
+
+    return commit
+
+
+async def _fail_before_commit(self: UnitOfWork) -> None:
+    raise OperationalError("COMMIT", {}, Exception("connection refused"))
+
+
+@pytest.mark.parametrize("saved", [False, True], ids=["lost before commit", "lost after commit"])
+async def test_an_unknown_outcome_asks_to_send_again_which_is_safe(
+    visitor: Visitor,
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    saved: bool,
+) -> None:
+    fields = {**(await visitor.form("fr")), "narrative": f"perdu {MARKER}"}
+    failing = _commit_then_lose_the_answer(UnitOfWork.commit) if saved else _fail_before_commit
+    with monkeypatch.context() as patched:
+        patched.setattr(UnitOfWork, "commit", failing)
+        unsure = await client.post("/fr/tell/teen", data=fields)
+    assert unsure.status_code == 503
+    assert "Nous ne sommes pas sûrs que ton message a été enregistré" in unsure.text
+    assert f"perdu {MARKER}" in unsure.text  # nothing typed is lost
+    assert hidden(unsure.text, "form_token") == fields["form_token"]
+    again = await client.post("/fr/tell/teen", data=fields)
+    assert again.status_code == 200
+    receipt_code(again.text)
+    assert len(await rows(runtime, Complaint)) == 1
