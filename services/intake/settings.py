@@ -32,7 +32,8 @@ class IntakeSettings(ServiceSettings):
     # What the portal shows on every page (the country's own numbers in production).
     emergency_number: str = "112"
     child_helpline_number: str = "116 111"
-    reporting_hotline_name: str = "the national reporting hotline"
+    # Unset: "the national reporting hotline", translated; set it to the hotline's own name.
+    reporting_hotline_name: str | None = None
     reporting_hotline_url: str = "https://www.inhope.org/EN"
     quick_exit_url: str = "https://www.wikipedia.org/"
     # The SMS provider's shared secret for signed webhooks (SecretStr: never logged).
