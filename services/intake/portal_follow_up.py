@@ -244,6 +244,18 @@ async def withdraw(request: Request, lang: str) -> HTMLResponse:
     return await _act(request, lang, "withdrawn")
 
 
+@router.post("/{lang}/follow-up/feedback/next", response_class=HTMLResponse)
+async def feedback_second_question(request: Request, lang: str) -> HTMLResponse:
+    """The second of the two feedback taps (the first answer rides along in the form)."""
+    lang = language(lang)
+    try:
+        code, fields, _status = await _posted(request, lang)
+    except _CodePage as page:
+        return _code_again(request, lang, page)
+    felt = _answer(fields.get("felt_heard")) or ""
+    return pages_of(request).render(request, lang, "feedback.html", code=code, felt_heard=felt)
+
+
 @router.post("/{lang}/follow-up/feedback", response_class=HTMLResponse)
 async def feedback(request: Request, lang: str) -> HTMLResponse:
     """Whether the child felt heard and helped (statistics only)."""

@@ -11,7 +11,14 @@ from playwright.sync_api import Browser, Page
 
 from services.intake.i18n import LANGUAGES
 from services.intake.local_portal import LocalPortal
-from tests.e2e.browser import browser, portal, screenshots_dir
+from tests.e2e.browser import (
+    browser,
+    complaint_id_of,
+    deliver_from_casework,
+    portal,
+    screenshots_dir,
+)
+from tests.unit.intake.support import step_changed
 
 __all__ = ["browser", "portal"]  # fixtures
 pytestmark = pytest.mark.e2e
@@ -29,42 +36,55 @@ def visitor(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _submitted(page: Page, base: str, lang: str) -> str:
-    page.goto(f"{base}/{lang}/tell/teen")
+def _submitted(page: Page, portal: LocalPortal, lang: str) -> str:
+    page.goto(f"{portal.url}/{lang}/tell/teen")
     page.locator("#narrative").fill("x")
     page.locator('button[type="submit"]').click()
     return page.locator(".code").inner_text()
 
 
-def _case(page: Page, base: str, lang: str) -> None:
-    code = _submitted(page, base, lang)
-    page.goto(f"{base}/{lang}/follow-up")
+def _case(page: Page, portal: LocalPortal, lang: str) -> None:
+    code = _submitted(page, portal, lang)
+    page.goto(f"{portal.url}/{lang}/follow-up")
     page.locator("#code").fill(code)
     page.locator('button[type="submit"]').click()
 
 
-def _withdraw(page: Page, base: str, lang: str) -> None:
-    _case(page, base, lang)
+def _withdraw(page: Page, portal: LocalPortal, lang: str) -> None:
+    _case(page, portal, lang)
     page.locator('form[action$="/follow-up/withdraw"] button').click()
 
 
-def _form_errors(page: Page, base: str, lang: str) -> None:
-    page.goto(f"{base}/{lang}/tell/adult")
+def _form_errors(page: Page, portal: LocalPortal, lang: str) -> None:
+    page.goto(f"{portal.url}/{lang}/tell/adult")
     page.locator('input[name="consent"][value="no"]').check()
     page.locator('button[type="submit"]').click()
 
 
-def _wrong_code(page: Page, base: str, lang: str) -> None:
-    page.goto(f"{base}/{lang}/follow-up")
+def _wrong_code(page: Page, portal: LocalPortal, lang: str) -> None:
+    page.goto(f"{portal.url}/{lang}/follow-up")
     page.locator("#code").fill("0000-0000-0000-0000-0000")
     page.locator('button[type="submit"]').click()
 
 
-def _goto(path: str) -> Callable[[Page, str, str], object]:
-    return lambda page, base, lang: page.goto(base + path.format(lang=lang))
+def _closed(page: Page, portal: LocalPortal, lang: str) -> None:
+    code = _submitted(page, portal, lang)
+    deliver_from_casework(portal, [step_changed(complaint_id_of(portal), "closed")])
+    page.goto(f"{portal.url}/{lang}/follow-up")
+    page.locator("#code").fill(code)
+    page.locator('button[type="submit"]').click()
 
 
-PAGES: dict[str, Callable[[Page, str, str], object]] = {
+def _feedback(page: Page, portal: LocalPortal, lang: str) -> None:
+    _closed(page, portal, lang)
+    page.locator('button[name="felt_heard"][value="yes"]').click()
+
+
+def _goto(path: str) -> Callable[[Page, LocalPortal, str], object]:
+    return lambda page, portal, lang: page.goto(portal.url + path.format(lang=lang))
+
+
+PAGES: dict[str, Callable[[Page, LocalPortal, str], object]] = {
     "start": _goto("/{lang}/"),
     "form young": _goto("/{lang}/tell/young"),
     "form teen": _goto("/{lang}/tell/teen"),
@@ -75,6 +95,8 @@ PAGES: dict[str, Callable[[Page, str, str], object]] = {
     "wrong code": _wrong_code,
     "case": _case,
     "withdraw": _withdraw,
+    "closed case": _closed,
+    "feedback": _feedback,
     "not found": _goto("/{lang}/nowhere"),
 }
 
@@ -99,5 +121,5 @@ def test_the_language_chooser_has_no_violation(
 def test_every_page_in_every_language_has_no_violation(
     axe: Axe, visitor: Page, portal: LocalPortal, lang: str, name: str
 ) -> None:
-    PAGES[name](visitor, portal.url, lang)
+    PAGES[name](visitor, portal, lang)
     _check(axe, visitor, f"{lang}-{name.replace(' ', '-')}")

@@ -23,7 +23,7 @@ from shared.events.contracts import (
 )
 from shared.runtime import Runtime
 from tests.support.apps import app_client
-from tests.unit.intake.portal_client import Visitor, receipt_code
+from tests.unit.intake.portal_client import Visitor, hidden, receipt_code
 from tests.unit.intake.support import (
     consume,
     from_casework,
@@ -101,6 +101,9 @@ async def test_feedback_after_closing_is_pseudonymous_and_given_once(
     await consume(runtime, settings, [from_casework(keyring, step_changed(cid, "closed"), 1)])
     page = (await visitor.follow_up(code)).text
     assert "Did you feel we listened to you?" in page
+    second = await visitor.follow_up(code, action="feedback/next", felt_heard="yes")
+    assert "Did we help you?" in second.text
+    assert hidden(second.text, "felt_heard") == "yes"
     await visitor.follow_up(code, action="feedback", felt_heard="yes", helped="somewhat")
     await visitor.follow_up(code, action="feedback", felt_heard="no", helped="no")
     outbox = await rows(runtime, OutboxMessage)
