@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for Heard: .venv with the project installed, Apache Kafka's jars
-# from Maven Central (cached under var/), and, when asked (--postgres), Debian's PostgreSQL.
+# from Maven Central (cached under var/), Debian's Chromium for the portal's browser tests
+# (skipped with HEARD_NO_BROWSER=1), and, when asked (--postgres), Debian's PostgreSQL.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +29,14 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && [ -z "${KAFKA_HOME:-}" ]; then
   .venv/bin/heard broker fetch
 fi
 
+sudo_cmd=""
+if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+if [ -z "${HEARD_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 if $want_postgres && [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  sudo_cmd=""
-  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq postgresql >/dev/null

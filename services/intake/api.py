@@ -1,7 +1,8 @@
-"""Intake's public routes: submit a complaint, and look its status up with the receipt code.
+"""Intake's JSON API (phone console, partners): submit a complaint, look its status up.
 
 The receipt code travels only in request and response bodies (never in a URL, where
 proxies and browser histories would keep it), and responses that hold one are not cached.
+An `Idempotency-Key` header makes a retried submission return the first one's receipt.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ import math
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from opentelemetry import trace
 from pydantic import BaseModel
 
-from services.intake.db import status_by_receipt
-from services.intake.errors import TooManyLookups, UnknownReceipt
-from services.intake.handlers import submit_complaint
+from services.intake.errors import TooManyLookups, TooManySubmissions, UnknownReceipt
+from services.intake.handlers import Keys, submit_complaint
+from services.intake.idempotency import MAX_KEY_CHARS
 from services.intake.model import RECEIVED, CheckStatus, Status, SubmitComplaint
-from services.intake.receipts import ReceiptHasher
-from services.intake.throttle import TokenBucketLimiter, client_key
+from services.intake.store import status_by_receipt
+from services.intake.throttle import TokenBucketLimiter, hashed_client
 from shared.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1")
@@ -52,22 +53,57 @@ def require_json(request: Request) -> None:
         raise HTTPException(415, "the body must be JSON (Content-Type: application/json)")
 
 
+def _spend(request: Request, limiter: TokenBucketLimiter) -> float | None:
+    runtime: Runtime = request.app.state.runtime
+    host = request.client.host if request.client else None
+    return limiter.attempt(hashed_client(runtime.lookups, host))
+
+
 def throttle_lookups(request: Request) -> None:
     """Count a receipt lookup against the client; TooManyLookups past the limit."""
-    limiter: TokenBucketLimiter = request.app.state.lookups
-    wait = limiter.attempt(client_key(request.client.host if request.client else None))
+    wait = _spend(request, request.app.state.lookups)
     if wait is not None:
         raise TooManyLookups(max(1, math.ceil(wait)))
 
 
-@router.post("/complaints", status_code=201, dependencies=[Depends(require_json)])
+def throttle_submissions(request: Request) -> None:
+    """Count a web-form submission against the client; TooManySubmissions past the limit."""
+    _throttle(request, request.app.state.submissions)
+
+
+def throttle_api_submissions(request: Request) -> None:
+    """Count an API submission against the client; TooManySubmissions past the limit."""
+    _throttle(request, request.app.state.api_submissions)
+
+
+def _throttle(request: Request, limiter: TokenBucketLimiter) -> None:
+    wait = _spend(request, limiter)
+    if wait is not None:
+        raise TooManySubmissions(max(1, math.ceil(wait)))
+
+
+def intake_keys(request: Request) -> Keys:
+    """Sealing, receipt and idempotency keys, as the app set them up."""
+    keys: Keys = request.app.state.keys
+    return keys
+
+
+@router.post(
+    "/complaints",
+    status_code=201,
+    dependencies=[Depends(require_json), Depends(throttle_api_submissions)],
+)
 async def submit(
-    command: SubmitComplaint, request: Request, response: Response
+    command: SubmitComplaint,
+    request: Request,
+    response: Response,
+    idempotency_key: str | None = Header(default=None, min_length=8, max_length=MAX_KEY_CHARS),
 ) -> ComplaintReceived:
     """Store a complaint; answer with its id and receipt code once it is committed."""
     runtime: Runtime = request.app.state.runtime
-    receipts: ReceiptHasher = request.app.state.receipts
-    ack = await submit_complaint(command, uow=runtime.uow(), receipts=receipts)
+    ack = await submit_complaint(
+        command, uow=runtime.uow(), keys=intake_keys(request), idempotency_key=idempotency_key
+    )
     trace.get_current_span().set_attribute("heard.complaint_id", str(ack.complaint_id))
     response.headers["Cache-Control"] = NO_STORE
     return ComplaintReceived(
@@ -82,9 +118,8 @@ async def submit(
 async def check_status(query: CheckStatus, request: Request, response: Response) -> StatusPublic:
     """The status of the one complaint the receipt code opens; 404 for any other code."""
     runtime: Runtime = request.app.state.runtime
-    receipts: ReceiptHasher = request.app.state.receipts
     async with runtime.sessions() as session:
-        row = await status_by_receipt(session, receipts.digest(query.receipt_code))
+        row = await status_by_receipt(session, intake_keys(request).receipts, query.receipt_code)
     if row is None:
         raise UnknownReceipt()
     response.headers["Cache-Control"] = NO_STORE

@@ -1,33 +1,71 @@
-"""Intake's FastAPI app, on the shared service app; receipt hashing and the lookup limit
-are set up at start-up."""
+"""Intake's FastAPI app, on the shared service app: the JSON API, the public portal and its
+static files; keys, limits and templates are set up at start-up."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
 
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.intake import helpline, portal, portal_follow_up, sms
 from services.intake.api import router
+from services.intake.handlers import Keys
+from services.intake.idempotency import IdempotencyKeys
+from services.intake.pages import OversizedForms, Pages, install_problem_pages
 from services.intake.receipts import ReceiptHasher
+from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
+from services.intake.sms_auth import WebhookVerifier
 from services.intake.throttle import TokenBucketLimiter
 from shared.runtime import Runtime
 from shared.web.app import service_app
 
+STATIC = Path(__file__).parent / "static"
 
-def _lookup_limiter(settings: IntakeSettings) -> TokenBucketLimiter:
+
+def _limiter(limit: int, window: float, settings: IntakeSettings) -> TokenBucketLimiter:
     return TokenBucketLimiter(
-        capacity=settings.status_lookup_limit,
-        window=settings.status_lookup_window_seconds,
-        max_clients=settings.status_lookup_max_clients,
+        capacity=limit, window=window, max_clients=settings.status_lookup_max_clients
     )
+
+
+def _sms_verifier(settings: IntakeSettings) -> WebhookVerifier | None:
+    secret = settings.sms_webhook_secret
+    if secret is None or not secret.get_secret_value():
+        return None
+    return WebhookVerifier(secret.get_secret_value().encode(), settings.sms_max_age_seconds)
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     """Build intake's app for `settings` (nothing is opened until start-up)."""
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
-        app.state.receipts = ReceiptHasher.derived_from(runtime.keyring.token_key())
-        app.state.lookups = _lookup_limiter(settings)
+        app.state.keys = Keys(
+            fields=runtime.fields,
+            receipts=ReceiptHasher(runtime.keyring),
+            idempotency=IdempotencyKeys(runtime.lookups),
+        )
+        app.state.lookups = _limiter(
+            settings.status_lookup_limit, settings.status_lookup_window_seconds, settings
+        )
+        app.state.sms_verifier = _sms_verifier(settings)
+        app.state.submissions = _limiter(
+            settings.submission_limit, settings.submission_window_seconds, settings
+        )
+        app.state.api_submissions = _limiter(
+            settings.api_submission_limit, settings.api_submission_window_seconds, settings
+        )
 
     app = service_app("intake", settings, on_start=on_start)
+    app.state.pages = Pages(settings)
+    app.add_middleware(OversizedForms, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SafetyHeaders)
+    install_problem_pages(app)
     app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(helpline.router)
+    app.include_router(sms.router)
+    app.include_router(portal_follow_up.router)
+    app.include_router(portal.router)
     return app

@@ -1,23 +1,31 @@
-"""Intake's tables and queries: the submission, its receipt, and the child's view of it.
+"""Intake's tables: the submission, its receipt, the child's view of the case, and the
+idempotency keys of submissions already accepted.
 
-The submission row is written once and never changed; the receipt row holds only the keyed
-hash of the code; the status row is the read model casework's events move along.
+Whatever identifies or describes a child is stored only sealed (`FieldCipher`, under the
+complaint's own data key): the columns of type bytes below. Plain columns hold ids, times,
+choices from fixed lists and flags. The receipt row holds only the keyed hash of the code.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Column, LargeBinary
+from sqlmodel import Field, SQLModel
 
-from services.intake.model import RECEIVED
 from shared.db.types import UTCDateTime
-from shared.events.contracts import ComplaintSubmitted
 
 COMPLAINT_ID = "intake_complaint.complaint_id"
+
+
+def _sealed(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(LargeBinary, nullable=nullable))
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable))
 
 
 class Complaint(SQLModel, table=True):
@@ -26,33 +34,53 @@ class Complaint(SQLModel, table=True):
     __tablename__ = "intake_complaint"
 
     complaint_id: uuid.UUID = Field(primary_key=True)
-    submitted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    submitted_at: datetime = _time()
     channel: str = Field(max_length=16)
     language: str = Field(max_length=8)
     submitted_by: str = Field(max_length=16)
     anonymous: bool
-    narrative: str = Field(sa_column=Column(Text, nullable=False))
     age_band: str = Field(max_length=16)
     gender: str = Field(max_length=32)
     disability: bool | None = None
-    region: str | None = Field(default=None, max_length=100)
-    contact_name: str | None = Field(default=None, max_length=200)
-    contact_phone: str | None = Field(default=None, max_length=40)
-    contact_email: str | None = Field(default=None, max_length=254)
+    in_danger: bool | None = None
     safe_to_contact: bool = False
-    on_behalf_relationship: str | None = Field(default=None, max_length=100)
     child_consents: bool | None = None
-    reason_without_consent: str | None = Field(default=None, max_length=2000)
+    operator_id: str | None = Field(default=None, max_length=100)
+    narrative: bytes = _sealed(nullable=False)
+    region: bytes | None = _sealed()
+    platform: bytes | None = _sealed()
+    happened_when: bytes | None = _sealed()
+    contact_name: bytes | None = _sealed()
+    contact_phone: bytes | None = _sealed()
+    contact_email: bytes | None = _sealed()
+    contact_best_time: bytes | None = _sealed()
+    on_behalf_relationship: bytes | None = _sealed()
+    reason_without_consent: bytes | None = _sealed()
+
+
+SEALED_COMPLAINT_FIELDS = (
+    "narrative",
+    "region",
+    "platform",
+    "happened_when",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_best_time",
+    "on_behalf_relationship",
+    "reason_without_consent",
+)
 
 
 class Receipt(SQLModel, table=True):
-    """The keyed hash of a complaint's receipt code; the code itself is never stored."""
+    """The keyed hash of a complaint's receipt code and the key version that made it."""
 
     __tablename__ = "intake_receipt"
 
     code_hash: str = Field(primary_key=True, max_length=64)
+    key_id: str = Field(max_length=100)
     complaint_id: uuid.UUID = Field(foreign_key=COMPLAINT_ID, unique=True)
-    issued_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    issued_at: datetime = _time()
 
 
 class ComplaintStatus(SQLModel, table=True):
@@ -61,51 +89,79 @@ class ComplaintStatus(SQLModel, table=True):
     __tablename__ = "intake_status"
 
     complaint_id: uuid.UUID = Field(primary_key=True, foreign_key=COMPLAINT_ID)
-    status: str = Field(max_length=16)
-    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(max_length=32)
+    received_at: datetime = _time()
     case_id: uuid.UUID | None = None
-    case_opened_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime, nullable=True)
-    )
-    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    case_opened_at: datetime | None = _time(nullable=True)
+    updated_at: datetime = _time()
+    explanation: bytes | None = _sealed()
+    feedback_given: bool = False
 
 
-def _complaint(event: ComplaintSubmitted) -> Complaint:
-    contact, on_behalf = event.contact, event.on_behalf
-    return Complaint(
-        **event.model_dump(exclude={"contact", "on_behalf"}),
-        contact_name=contact.name if contact else None,
-        contact_phone=contact.phone if contact else None,
-        contact_email=contact.email if contact else None,
-        safe_to_contact=contact.safe_to_contact if contact else False,
-        on_behalf_relationship=on_behalf.relationship if on_behalf else None,
-        child_consents=on_behalf.child_consents if on_behalf else None,
-        reason_without_consent=on_behalf.reason_without_consent if on_behalf else None,
-    )
+class Message(SQLModel, table=True):
+    """One message between the case worker and the child, or information the child added."""
+
+    __tablename__ = "intake_message"
+
+    message_id: uuid.UUID = Field(primary_key=True)
+    complaint_id: uuid.UUID = Field(foreign_key=COMPLAINT_ID, index=True)
+    kind: str = Field(max_length=16)  # to_child, from_child, information
+    sent_at: datetime = _time()
+    body: bytes = _sealed(nullable=False)
+    asks_for_information: bool = False
 
 
-def submission_rows(event: ComplaintSubmitted, code_hash: str) -> list[SQLModel]:
-    """The rows one accepted submission writes: complaint, receipt, status "received"."""
-    at = event.submitted_at
-    return [
-        _complaint(event),
-        Receipt(code_hash=code_hash, complaint_id=event.complaint_id, issued_at=at),
-        ComplaintStatus(
-            complaint_id=event.complaint_id, status=RECEIVED, received_at=at, updated_at=at
-        ),
-    ]
+class IdempotencyKey(SQLModel, table=True):
+    """A submission already accepted under a client's idempotency key (its keyed hash).
+
+    `sealed_code` is the receipt code sealed under a key derived from the idempotency key
+    itself: only the client that holds that key can have its receipt shown again.
+    """
+
+    __tablename__ = "intake_idempotency"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    complaint_id: uuid.UUID = Field(foreign_key=COMPLAINT_ID)
+    sealed_code: bytes = _sealed(nullable=False)
+    created_at: datetime = _time()
 
 
-async def get_status(session: AsyncSession, complaint_id: uuid.UUID) -> ComplaintStatus | None:
-    """The status row of `complaint_id`, if intake holds that complaint."""
-    return await session.get(ComplaintStatus, complaint_id)
+class CallRecord(SQLModel, table=True):
+    """A helpline call that created no complaint, counted for the statistics only."""
+
+    __tablename__ = "intake_call"
+
+    call_id: uuid.UUID = Field(primary_key=True)
+    call_type: str = Field(max_length=32)
+    operator_id: str = Field(max_length=100)
+    recorded_at: datetime = _time()
 
 
-async def status_by_receipt(session: AsyncSession, code_hash: str) -> ComplaintStatus | None:
-    """The status of the complaint whose receipt code hashes to `code_hash`."""
-    query = (
-        select(ComplaintStatus)
-        .join(Receipt, col(Receipt.complaint_id) == col(ComplaintStatus.complaint_id))
-        .where(col(Receipt.code_hash) == code_hash)
-    )
-    return (await session.exec(query)).first()
+class SmsConversation(SQLModel, table=True):
+    """One sender's SMS conversation, found by the keyed hash of their number.
+
+    The number itself is stored only sealed (under the conversation's own data key), and so
+    is the story while the questions are still being answered.
+    """
+
+    __tablename__ = "intake_sms_conversation"
+
+    sender_hash: str = Field(primary_key=True, max_length=64)
+    conversation_id: uuid.UUID
+    step: str = Field(max_length=16)
+    language: str | None = Field(default=None, max_length=8)
+    phone: bytes = _sealed(nullable=False)
+    narrative: bytes | None = _sealed()
+    complaint_id: uuid.UUID | None = None
+    updated_at: datetime = _time()
+
+
+ALL_TABLES: tuple[type[SQLModel], ...] = (
+    Complaint,
+    Receipt,
+    ComplaintStatus,
+    Message,
+    IdempotencyKey,
+    CallRecord,
+    SmsConversation,
+)

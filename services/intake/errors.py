@@ -3,6 +3,10 @@
 IntakeError
  +-- UnknownReceipt      no complaint matches the receipt code (404)
  +-- TooManyLookups      the client looked up too many receipt codes too fast (429)
+ +-- TooManySubmissions  the client sent too many complaints too fast (429)
+ +-- AlreadyFinished     the complaint is closed or withdrawn: nothing more can be added (409)
+ +-- NotYetClosed        feedback before the case closed (409)
+ +-- BadForm             a web form that cannot be read: no CSRF token, not UTF-8 (400)
 
 Messages never hold a receipt code or anything else a child sent.
 """
@@ -24,17 +28,49 @@ class UnknownReceipt(IntakeError):
     public_detail = "no complaint matches that receipt code"
 
 
-class TooManyLookups(IntakeError):
-    """The client's lookups are over the limit; `retry_after` is in whole seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many lookups; retry after {retry_after}s")
-        self.retry_after = retry_after
+class _Throttled(IntakeError):
+    """Over a per-client limit; `retry_after` is in whole seconds."""
 
     status_code = 429
-    public_detail = "too many receipt lookups; please wait and try again"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"over the limit; retry after {retry_after}s")
+        self.retry_after = retry_after
 
     @property
     def headers(self) -> dict[str, str]:
         """When the client may try again."""
         return {"Retry-After": str(self.retry_after)}
+
+
+class TooManyLookups(_Throttled):
+    """The client's lookups are over the limit."""
+
+    public_detail = "too many receipt lookups; please wait and try again"
+
+
+class TooManySubmissions(_Throttled):
+    """The client's submissions are over the limit."""
+
+    public_detail = "too many complaints sent from here; please wait and try again"
+
+
+class AlreadyFinished(IntakeError):
+    """The complaint is closed or withdrawn."""
+
+    status_code = 409
+    public_detail = "this complaint is closed or withdrawn"
+
+
+class NotYetClosed(IntakeError):
+    """Feedback is asked only once the case closed."""
+
+    status_code = 409
+    public_detail = "feedback is possible once the case is closed"
+
+
+class BadForm(IntakeError):
+    """A form post that cannot be read (no CSRF token, not UTF-8, not a form)."""
+
+    status_code = 400
+    public_detail = "the form could not be read; please go back and try again"

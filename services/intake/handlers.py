@@ -1,4 +1,6 @@
-"""Intake's handlers: one command from the web, one event from casework; one transaction each."""
+"""Intake's handlers: commands from the child (web, phone, SMS) and events from casework;
+one transaction each. Handlers never echo a child's words into a log line.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +9,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.intake.db import get_status, submission_rows
-from services.intake.model import CASE_OPENED, SubmitComplaint, advances
+from sqlalchemy.exc import IntegrityError
+
+from services.intake import store
+from services.intake.case_events import record_case_opened, record_message, record_step
+from services.intake.db import IdempotencyKey
+from services.intake.idempotency import IdempotencyKeys
+from services.intake.model import SubmitComplaint
 from services.intake.receipts import ReceiptHasher, new_receipt_code
 from shared.bus.processing import Handler
 from shared.clock import utcnow
+from shared.crypto.at_rest import FieldCipher
 from shared.db.uow import UnitOfWork
-from shared.events.codec import Inbound
 from shared.events.contracts import CaseOpened, ComplaintSubmitted, EventData
+from shared.events.contracts.casework import CaseStepChanged, MessageToChild
 from shared.ids import new_id
 
 log = logging.getLogger("heard.intake")
@@ -29,46 +37,84 @@ class Acknowledgement:
     received_at: datetime
 
 
-def _submitted_event(command: SubmitComplaint) -> ComplaintSubmitted:
+@dataclass(frozen=True)
+class Keys:
+    """What submitting needs besides the transaction: sealing, receipts, idempotency."""
+
+    fields: FieldCipher
+    receipts: ReceiptHasher
+    idempotency: IdempotencyKeys
+
+
+def _submitted_event(command: SubmitComplaint, operator_id: str | None) -> ComplaintSubmitted:
     fields = command.model_dump()
-    return ComplaintSubmitted(complaint_id=new_id(), submitted_at=utcnow(), **fields)
+    fields["in_danger_now"] = fields.pop("in_danger", None)
+    return ComplaintSubmitted(
+        complaint_id=new_id(), submitted_at=utcnow(), operator_id=operator_id, **fields
+    )
 
 
 async def submit_complaint(
-    command: SubmitComplaint, *, uow: UnitOfWork, receipts: ReceiptHasher
+    command: SubmitComplaint,
+    *,
+    uow: UnitOfWork,
+    keys: Keys,
+    idempotency_key: str | None = None,
+    operator_id: str | None = None,
 ) -> Acknowledgement:
     """Store the complaint, its receipt and its status and emit `ComplaintSubmitted`, at once.
 
-    Returns only after the commit: an acknowledged complaint is never lost.
+    Returns only after the commit: an acknowledged complaint is never lost. Under an
+    `idempotency_key` already used, returns the first submission's acknowledgement instead.
     """
-    event = _submitted_event(command)
+    if idempotency_key is not None:
+        earlier = await _earlier(uow, keys, idempotency_key)
+        if earlier is not None:
+            return earlier
+    event = _submitted_event(command, operator_id)
     code = new_receipt_code()
-    async with uow:
-        uow.session.add_all(submission_rows(event, receipts.digest(code)))
-        uow.emit(event, subject=str(event.complaint_id))
-        await uow.commit()
+    try:
+        await _store(uow, keys, event, code, idempotency_key)
+    except IntegrityError:
+        # A concurrent twin (double click) committed first under the same key: answer as it.
+        earlier = await _earlier(uow, keys, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
     log.info("complaint received", extra={"complaint_id": str(event.complaint_id)})
     return Acknowledgement(event.complaint_id, code, event.submitted_at)
 
 
-async def record_case_opened(message: Inbound[CaseOpened], uow: UnitOfWork) -> None:
-    """Handle `CaseOpened`: the child's status becomes "case opened", with the date.
-
-    An event for a complaint intake does not hold is logged and dropped (see README).
-    """
-    event = message.data
-    status = await get_status(uow.session, event.complaint_id)
-    ids = {"complaint_id": str(event.complaint_id), "case_id": str(event.case_id)}
-    if status is None:
-        log.warning("case opened for a complaint intake does not hold", extra=ids)
-        return
-    if not advances(status.status, CASE_OPENED):
-        return
-    status.status = CASE_OPENED
-    status.case_id = event.case_id
-    status.case_opened_at = event.opened_at
-    status.updated_at = utcnow()
-    uow.session.add(status)
+async def _store(
+    uow: UnitOfWork, keys: Keys, event: ComplaintSubmitted, code: str, idempotency_key: str | None
+) -> None:
+    async with uow:
+        await store.add_submission(uow.session, keys.fields, event, keys.receipts.digest(code))
+        if idempotency_key is not None:
+            uow.session.add(
+                IdempotencyKey(
+                    key_hash=keys.idempotency.digest(idempotency_key),
+                    complaint_id=event.complaint_id,
+                    sealed_code=keys.idempotency.seal_code(idempotency_key, code),
+                    created_at=event.submitted_at,
+                )
+            )
+        uow.emit(event, subject=str(event.complaint_id))
+        await uow.commit()
 
 
-HANDLERS: dict[type[EventData], Handler] = {CaseOpened: record_case_opened}
+async def _earlier(uow: UnitOfWork, keys: Keys, idempotency_key: str) -> Acknowledgement | None:
+    async with uow:
+        row = await store.find_idempotent(uow.session, keys.idempotency.digest(idempotency_key))
+        if row is None:
+            return None
+        code = keys.idempotency.open_code(idempotency_key, row.sealed_code)
+        log.info("repeated submission answered", extra={"complaint_id": str(row.complaint_id)})
+        return Acknowledgement(row.complaint_id, code, row.created_at)
+
+
+HANDLERS: dict[type[EventData], Handler] = {
+    CaseOpened: record_case_opened,
+    CaseStepChanged: record_step,
+    MessageToChild: record_message,
+}

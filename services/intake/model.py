@@ -2,17 +2,19 @@
 
 Submissions are read strictly (no coercion of "yes" to true, no unknown fields) because a
 child's words must arrive as sent or be refused with the field named; text is stripped,
-optional text left blank counts as absent, and NUL characters are refused (PostgreSQL
-cannot store them, and nothing a client sends may end in a 500).
+optional text left blank counts as absent, and control characters other than tab and line
+breaks are refused (PostgreSQL cannot store NUL, and nothing a client sends may end in a 500).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from services.intake.receipts import MAX_INPUT_CHARS, canonical_code
+from shared.events.contracts.casework import Step
 from shared.events.contracts.intake import (
     AgeBand,
     Channel,
@@ -25,11 +27,44 @@ from shared.events.contracts.intake import (
 
 NARRATIVE_MAX_CHARS = 20_000  # the ComplaintSubmitted contract's limit; a test keeps them equal
 
-Status = Literal["received", "case_opened"]
+Status = Literal[
+    "received",
+    "case_opened",
+    "acknowledged",
+    "admissibility_review",
+    "inadmissible",
+    "admissible",
+    "transmitted",
+    "friendly_settlement",
+    "examination",
+    "decision",
+    "follow_up",
+    "closed",
+    "withdrawn",
+]
 RECEIVED: Status = "received"
 CASE_OPENED: Status = "case_opened"
-# The order a child's complaint moves through; later statuses are appended here.
-STATUS_ORDER: tuple[Status, ...] = (RECEIVED, CASE_OPENED)
+WITHDRAWN: Status = "withdrawn"
+# How far along each status is: late or repeated news never moves a child's status back.
+# Alternatives of the procedure (admissible or not; settlement or examination) share a rank.
+RANK: dict[str, int] = {
+    "received": 0,
+    "case_opened": 1,
+    "acknowledged": 2,
+    "admissibility_review": 3,
+    "inadmissible": 4,
+    "admissible": 4,
+    "transmitted": 5,
+    "friendly_settlement": 6,
+    "examination": 6,
+    "decision": 7,
+    "follow_up": 8,
+    "closed": 9,
+    "withdrawn": 9,
+}
+FINISHED = frozenset({"inadmissible", "closed", "withdrawn"})
+assert set(RANK) == set(get_args(Status)) >= set(get_args(Step))  # noqa: S101 - import-time check
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Input(BaseModel):
@@ -42,8 +77,8 @@ class _Input(BaseModel):
     def _clean_text(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+        if CONTROL_CHARACTERS.search(value):
+            raise ValueError("must not contain control characters")
         # Forms send empty inputs as "": an optional answer left blank was not given.
         return value or None
 
@@ -77,6 +112,9 @@ class SubmitComplaint(_Input):
     region: str | None = Field(default=None, max_length=100)
     contact: ContactIn | None = Field(default=None, validate_default=True)
     on_behalf: OnBehalfIn | None = Field(default=None, validate_default=True)
+    platform: str | None = Field(default=None, max_length=100)
+    happened_when: str | None = Field(default=None, max_length=200)
+    in_danger: bool | None = None
 
     @field_validator("contact")
     @classmethod
@@ -109,6 +147,11 @@ class CheckStatus(BaseModel):
         return canonical_code(code)
 
 
-def advances(current: str, new: Status) -> bool:
+def advances(current: str, new: str) -> bool:
     """Whether `new` is further along than `current`: late or repeated news never goes back."""
-    return STATUS_ORDER.index(new) > STATUS_ORDER.index(current)
+    return current not in FINISHED and RANK[new] > RANK[current]
+
+
+def is_finished(status: str) -> bool:
+    """Whether the complaint is over (closed, inadmissible or withdrawn)."""
+    return status in FINISHED

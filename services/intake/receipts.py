@@ -3,8 +3,9 @@
 A code is 20 symbols of Crockford's base32 (100 bits from `secrets`) shown in groups of
 four, like `K7QX-M2PA-9RTD-4HWZ-B6NC`. Input is read leniently: any case, dashes or spaces
 anywhere, and the letters Crockford reads as digits (I and L as 1, O as 0). Intake keeps
-only HMAC-SHA256 of the canonical code under a key derived (HKDF) for this purpose alone,
-so a lookup is one index hit and a copy of the database reveals no code.
+only HMAC-SHA256 of the canonical code under its own versioned secret
+`intake/receipt-code` (never the staff-token key), with the key id beside each hash: after
+a rotation, codes issued under an older version still open their complaint.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from shared.crypto.keyring import Keyring
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SYMBOLS = 20
 GROUP = 4
 MAX_INPUT_CHARS = 64
-# A label of its own, so the derived key is independent of the secret's other uses.
-KEY_LABEL = b"heard/intake/receipt-code-hmac/v1"
+KEY_NAME = "intake/receipt-code"
 
 _SEPARATORS = re.compile(r"[\s-]+")
 _READ_AS_DIGITS = str.maketrans("ILO", "110")
@@ -46,16 +46,20 @@ def canonical_code(text: str) -> str:
 class ReceiptHasher:
     """Turns receipt codes into the keyed hashes intake stores and looks up."""
 
-    def __init__(self, key: bytes) -> None:
-        self._key = key
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
 
-    @classmethod
-    def derived_from(cls, secret: bytes) -> ReceiptHasher:
-        """A hasher whose key HKDF derives from `secret` under intake's own label."""
-        kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_LABEL)
-        return cls(kdf.derive(secret))
+    def digest(self, code: str) -> tuple[str, str]:
+        """`(key id, hex HMAC-SHA256)` of `code` under the current receipt-code key."""
+        key = self._keyring.secret(KEY_NAME)
+        return key.key_id, self.digest_under(code, key.key_id)
 
-    def digest(self, code: str) -> str:
-        """The hex HMAC-SHA256 of `code` in canonical form (any accepted spelling agrees)."""
+    def digest_under(self, code: str, key_id: str) -> str:
+        """The hex HMAC-SHA256 of `code` in canonical form under version `key_id`."""
         canonical = canonical_code(code).encode("ascii")
-        return hmac.new(self._key, canonical, hashlib.sha256).hexdigest()
+        secret = self._keyring.secret(KEY_NAME, key_id).secret
+        return hmac.new(secret, canonical, hashlib.sha256).hexdigest()
+
+    def candidates(self, code: str, key_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """`(key id, hash)` of `code` under each version a stored receipt uses."""
+        return [(key_id, self.digest_under(code, key_id)) for key_id in sorted(set(key_ids))]

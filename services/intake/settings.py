@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -21,3 +21,21 @@ class IntakeSettings(ServiceSettings):
     status_lookup_limit: int = Field(30, ge=1, description="lookups per client per window")
     status_lookup_window_seconds: float = Field(600.0, gt=0)
     status_lookup_max_clients: int = Field(100_000, ge=1, description="clients tracked at once")
+    # The web form is for one person at a time; the JSON API serves the phone console and
+    # partners (and load tests) from few addresses, so its bucket is larger.
+    submission_limit: int = Field(10, ge=1, description="web complaints per client per window")
+    submission_window_seconds: float = Field(3600.0, gt=0)
+    api_submission_limit: int = Field(1200, ge=1, description="API complaints per client")
+    api_submission_window_seconds: float = Field(60.0, gt=0)
+    # A wrong receipt code is refused no sooner than a right one is answered.
+    lookup_floor_seconds: float = Field(0.25, ge=0)
+    # What the portal shows on every page (the country's own numbers in production).
+    emergency_number: str = "112"
+    child_helpline_number: str = "116 111"
+    # Unset: "the national reporting hotline", translated; set it to the hotline's own name.
+    reporting_hotline_name: str | None = None
+    reporting_hotline_url: str = "https://www.inhope.org/EN"
+    quick_exit_url: str = "https://www.wikipedia.org/"
+    # The SMS provider's shared secret for signed webhooks (SecretStr: never logged).
+    sms_webhook_secret: SecretStr | None = None
+    sms_max_age_seconds: int = Field(300, ge=10)

@@ -24,6 +24,7 @@ class ContactDetails(EventPart):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=254)
     safe_to_contact: bool = False
+    best_time: str | None = Field(default=None, max_length=200, description="a safe time to call")
 
 
 class OnBehalf(EventPart):
@@ -60,6 +61,9 @@ class ComplaintSubmitted(EventData):
         max_length=200,
         description="the institution, place or person complained about, if named",
     )
+    platform: str | None = Field(default=None, max_length=100, description="app, for online harm")
+    happened_when: str | None = Field(default=None, max_length=200)
+    operator_id: str | None = Field(default=None, max_length=100, description="helpline operator")
 
 
 Answer = Literal["yes", "somewhat", "no"]

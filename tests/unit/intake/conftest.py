@@ -25,7 +25,10 @@ def settings(tmp_path: Path, keyring_path: Path) -> IntakeSettings:
     """Intake on a migrated SQLite file, with the keyring saved beside it."""
     url = migrated_sqlite(tmp_path, SPEC)
     return IntakeSettings(
-        database_url=url, HEARD_KEYRING=keyring_path, status_lookup_limit=LOOKUP_LIMIT
+        database_url=url,
+        HEARD_KEYRING=keyring_path,
+        status_lookup_limit=LOOKUP_LIMIT,
+        lookup_floor_seconds=0,
     )
 
 

@@ -1,5 +1,5 @@
 """Nothing a child sent, and no receipt code, reaches a log line, a span or intake's
-database in readable form (the narrative and contact details excepted, which intake keeps)."""
+database (file or write-ahead log) in readable form: child data is stored sealed."""
 
 from __future__ import annotations
 
@@ -13,14 +13,25 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from services.intake.forms import TEXT_FIELDS
 from services.intake.receipts import canonical_code
 from services.intake.settings import IntakeSettings
+from shared.bus.outbox import OutboxMessage
 from shared.crypto.keyring import FileKeyring
 from shared.logs import JsonFormatter
 from shared.runtime import Runtime
 from shared.web import tracing
 from tests.support.events import MARKER
-from tests.unit.intake.support import case_opened, complete, consume
+from tests.unit.intake.portal_client import Visitor, receipt_code
+from tests.unit.intake.support import (
+    case_opened,
+    complete,
+    consume,
+    from_casework,
+    message_to_child,
+    rows,
+    step_changed,
+)
 
 SECRETS = (MARKER, "example.org", "23 45 67")
 
@@ -73,7 +84,43 @@ async def test_the_database_holds_no_receipt_code(
     ]
     await runtime.engine.dispose()
     stored = _database_bytes(tmp_path)
-    assert MARKER.encode() in stored  # the submission itself is intake's to keep
+    for secret in SECRETS:
+        assert secret.encode() not in stored
     for code in codes:
         assert code.encode() not in stored
         assert canonical_code(code).encode() not in stored
+
+
+async def test_a_marker_in_every_field_reaches_no_database_byte_and_no_log(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    settings: IntakeSettings,
+    keyring: FileKeyring,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    visitor = Visitor(client)
+    texts = {name: f"{name} {MARKER}" for name in TEXT_FIELDS}
+    with caplog.at_level(logging.DEBUG):
+        page = await visitor.submit(
+            "en", "adult", contact="yes", consent="no", in_danger="yes", **texts
+        )
+        code = receipt_code(page.text)
+        await visitor.follow_up(code, action="reply", text=f"reply {MARKER}")
+        await visitor.follow_up(code, action="add", text=f"added {MARKER}")
+        (row,) = [r for r in await rows(runtime, OutboxMessage) if r.topic == "complaints"][:1]
+        complaint_id = uuid.UUID(row.key.decode())
+        casework = [
+            from_casework(keyring, step_changed(complaint_id, "examination", f"why {MARKER}"), 1),
+            from_casework(keyring, message_to_child(complaint_id, f"worker {MARKER}"), 2),
+        ]
+        await consume(runtime, casework)
+        shown = (await visitor.follow_up(code)).text
+    assert shown.count(MARKER) == 4  # reply, added, explanation, worker's message
+    await runtime.engine.dispose()
+    stored = _database_bytes(tmp_path)
+    assert MARKER.encode() not in stored
+    assert code.encode() not in stored
+    logged = "\n".join(JsonFormatter("intake").format(r) for r in caplog.records)
+    assert MARKER not in logged
+    assert code not in logged

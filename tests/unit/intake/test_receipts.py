@@ -1,8 +1,9 @@
 """Receipt codes: 100 random bits a child can read aloud, read back leniently, and stored
-only as a hash under a key that is not the keyring's secret itself."""
+only as a hash under intake's own versioned receipt-code secret (never the staff-token key)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import math
@@ -11,13 +12,13 @@ import pytest
 
 from services.intake.receipts import (
     ALPHABET,
+    KEY_NAME,
     SYMBOLS,
     ReceiptHasher,
     canonical_code,
     new_receipt_code,
 )
-
-SECRET = b"s" * 32
+from shared.crypto.keyring import FileKeyring
 
 
 def test_codes_carry_at_least_100_bits_in_groups_of_four() -> None:
@@ -47,18 +48,37 @@ def test_what_is_not_a_code_is_refused_without_echo(text: str) -> None:
         canonical_code(text)
 
 
-def test_every_accepted_spelling_hashes_alike() -> None:
-    hasher = ReceiptHasher.derived_from(SECRET)
+def test_every_accepted_spelling_hashes_alike(keyring: FileKeyring) -> None:
+    hasher = ReceiptHasher(keyring)
     code = "K7QX-M2PA-9RTD-4HWZ-B6NC"
     spellings = [code, code.lower(), code.replace("-", ""), " k7qx m2pa 9rtd 4hwz b6nc "]
     assert len({hasher.digest(s) for s in spellings}) == 1
-    assert len(hasher.digest(code)) == 64
+    key_id, digest = hasher.digest(code)
+    assert (key_id, len(digest)) == ("intake-receipt-code-1", 64)
 
 
-def test_the_hash_key_is_derived_not_the_secret_itself() -> None:
+def test_the_key_is_the_receipt_secret_not_the_staff_token_key(keyring: FileKeyring) -> None:
     code = canonical_code(new_receipt_code())
-    derived = ReceiptHasher.derived_from(SECRET).digest(code)
-    raw = hmac.new(SECRET, code.encode(), hashlib.sha256).hexdigest()
-    assert derived != raw
-    assert derived != ReceiptHasher.derived_from(b"t" * 32).digest(code)
-    assert derived == ReceiptHasher.derived_from(SECRET).digest(code)
+    _, digest = ReceiptHasher(keyring).digest(code)
+    secret = keyring.secret(KEY_NAME).secret
+    assert digest == hmac.new(secret, code.encode(), hashlib.sha256).hexdigest()
+    staff = hmac.new(keyring.token_key(), code.encode(), hashlib.sha256).hexdigest()
+    assert digest != staff
+
+
+def _rotated(keyring: FileKeyring) -> str:
+    entry = keyring.document()["secrets"][KEY_NAME]
+    entry["keys"]["intake-receipt-code-2"] = base64.b64encode(b"n" * 32).decode()
+    entry["current"] = "intake-receipt-code-2"
+    return "intake-receipt-code-2"
+
+
+def test_after_a_rotation_old_codes_still_match_under_their_key(keyring: FileKeyring) -> None:
+    hasher = ReceiptHasher(keyring)
+    code = new_receipt_code()
+    before = hasher.digest(code)
+    new_id = _rotated(keyring)
+    after = hasher.digest(code)
+    assert after[0] == new_id != before[0]
+    assert before in hasher.candidates(code, [before[0], new_id])
+    assert after in hasher.candidates(code, [before[0], new_id])

@@ -21,6 +21,11 @@ COMPLAINT_ID = "intake_complaint.complaint_id"
 def upgrade() -> None:
     """Create intake's tables."""
     create_bus_tables()
+    create_tables()
+
+
+def create_tables() -> None:
+    """Intake's own tables of this revision (0002's downgrade comes back to them)."""
     op.create_table(
         "intake_complaint",
         sa.Column("complaint_id", sa.Uuid(), primary_key=True),
