@@ -30,7 +30,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
-from shared.auth import ROLES, issue_token
+from shared.auth import ROLES, ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
 from shared.errors import HeardError
@@ -87,6 +87,7 @@ def _keyring(var: Path) -> Path:
     if not path.exists():
         init_keyring_file(path)
         _say(f"keys        created {path} (0600; never commit it)")
+    ensure_issuer_files(path.parent)
     return path
 
 
@@ -157,7 +158,8 @@ def status(args: argparse.Namespace) -> int:
 def keys_init(args: argparse.Namespace) -> int:
     """Create the keyring file (refuses to overwrite one)."""
     init_keyring_file(args.path)
-    _say(f"created {args.path} (0600; never commit it)")
+    ensure_issuer_files(args.path.parent)
+    _say(f"created {args.path} and the staff-token issuer key beside it (0600; never commit)")
     return 0
 
 
@@ -171,10 +173,10 @@ def keys_rotate(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    """Print a staff token signed with the keyring's token key (until sign-in exists)."""
-    key = FileKeyring.load(args.keyring).token_key()
-    roles = set(args.role or ROLES)
-    _say(issue_token(key, args.subject, roles, timedelta(hours=args.hours)))
+    """Print a staff token signed by the single machine's issuer key, holding only the roles
+    named (none unless one is)."""
+    issuer = load_issuer(args.keyring.parent)
+    _say(issuer.issue(args.subject, set(args.role or ()), ttl=timedelta(hours=args.hours)))
     return 0
 
 
@@ -233,9 +235,9 @@ def _parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("token", help="a staff token for trying the APIs by hand")
     staff.add_argument("--subject", default=getpass.getuser(), help="who the token names")
     staff.add_argument(
-        "--role", action="append", choices=sorted(ROLES), help="repeat for more (default: all)"
+        "--role", action="append", choices=sorted(ROLES), help="repeat for more (default: none)"
     )
-    staff.add_argument("--hours", type=float, default=8, help="how long it is valid")
+    staff.add_argument("--hours", type=float, default=1, help="how long it is valid")
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
     return parser

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
         "", validation_alias="HEARD_TOPIC_PREFIX", pattern=r"^[a-zA-Z0-9._-]*$"
     )
     keyring_path: Path = Field(Path("var/keyring.json"), validation_alias="HEARD_KEYRING")
+    # The staff-token issuer's public keys and revocation list (not its private key);
+    # by default beside the keyring.
+    staff_keys: Path | None = Field(None, validation_alias="HEARD_STAFF_KEYS")
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
@@ -37,3 +40,7 @@ class ServiceSettings(BaseSettings):
     # Longer than any client's or proxy's idle timeout (httpx: 5 s, nginx: 60 s), so the server
     # never closes a pooled connection just as a client sends on it: a child's POST would fail.
     keep_alive_seconds: int = Field(75, ge=1)
+
+    def staff_keys_folder(self) -> Path:
+        """Where the staff-token issuer publishes its public keys and revocation list."""
+        return self.staff_keys or self.keyring_path.parent

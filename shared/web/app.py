@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
+from shared.auth import TokenVerifier
 from shared.runtime import Runtime, open_runtime
 from shared.settings import ServiceSettings
 from shared.web.errors import install_error_handlers
@@ -34,7 +35,7 @@ def service_app(
     """`service`'s app with the shared middleware, error handlers and `/healthz`.
 
     Its runtime (engine, keys) opens at start-up, not here, and closes at shutdown; routes find
-    it in `app.state.runtime`, the staff-token check its key in `app.state.token_key`.
+    it in `app.state.runtime`, the staff-token check its public keys in `app.state.token_verifier`.
     `on_start` adds what else the service keeps in `app.state`.
     """
 
@@ -42,7 +43,7 @@ def service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(service, settings) as runtime:
             app.state.runtime = runtime
-            app.state.token_key = runtime.keyring.token_key()
+            app.state.token_verifier = TokenVerifier.from_files(settings.staff_keys_folder())
             if on_start is not None:
                 on_start(app, runtime)
             yield

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 
-from shared.auth import StaffPrincipal, verify_token
+from shared.auth import StaffPrincipal, TokenVerifier
 from shared.errors import InvalidToken
 
 # Browsers cannot send a bearer header on a plain link or form: the consoles carry the same
@@ -26,7 +26,7 @@ def presented_token(request: Request) -> str | None:
 def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]:
     """A dependency admitting callers with a valid token holding one of `roles`.
 
-    The token key is read from `app.state.token_key`, set by the service's create_app.
+    The verifier (public keys only) is `app.state.token_verifier`, set at start-up.
     """
 
     async def dependency(request: Request) -> StaffPrincipal:
@@ -34,7 +34,8 @@ def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]
         if token is None:
             raise HTTPException(401, "staff bearer token required", {"WWW-Authenticate": "Bearer"})
         try:
-            principal = verify_token(request.app.state.token_key, token)
+            verifier: TokenVerifier = request.app.state.token_verifier
+            principal = verifier.verify(token)
         except InvalidToken as error:
             raise HTTPException(401, str(error), {"WWW-Authenticate": "Bearer"}) from None
         if not principal.has_any(*roles):

@@ -12,6 +12,7 @@ from pathlib import Path
 from deploy.client import HeardClient, Submission, sample_complaint
 from deploy.ports import free_port
 from deploy.system import SERVICES, HeardSystem, SystemConfig
+from shared.auth import ensure_issuer_files
 from shared.crypto.keyring import init_keyring_file
 
 AUDITED_TYPES = (
@@ -28,6 +29,7 @@ def running_system(
     """Heard's twelve processes on `bootstrap` and the given databases, stopped afterwards."""
     keyring = var_dir / "keyring.json"
     init_keyring_file(keyring)
+    ensure_issuer_files(var_dir)
     config = SystemConfig(
         var_dir=var_dir,
         kafka_bootstrap_servers=bootstrap,

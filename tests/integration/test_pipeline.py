@@ -24,9 +24,9 @@ from services.audit.service import SPEC as AUDIT
 from services.casework.service import SPEC as CASEWORK
 from services.intake.service import SPEC as INTAKE
 from services.triage.service import SPEC as TRIAGE
-from shared.auth import issue_token
+from shared.auth import ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace, ensure_topics
-from shared.crypto.keyring import FileKeyring, init_keyring_file
+from shared.crypto.keyring import init_keyring_file
 from shared.db.migrations import upgrade
 from shared.ids import new_id
 from shared.runner import ServiceSpec, run_consumer, run_relay
@@ -57,6 +57,7 @@ def spans() -> InMemorySpanExporter:
 def keyring_path(tmp_path: Path) -> Path:
     path = tmp_path / "keyring.json"
     init_keyring_file(path)
+    ensure_issuer_files(tmp_path)
     return path
 
 
@@ -107,9 +108,7 @@ async def system(
 async def test_one_complaint_is_one_case_one_trail_and_one_trace(
     system: dict[str, Any], keyring_path: Path, spans: InMemorySpanExporter
 ) -> None:
-    token = issue_token(
-        FileKeyring.load(keyring_path).token_key(), "olga", {"caseworker", "auditor"}
-    )
+    token = load_issuer(keyring_path.parent).issue("olga", {"caseworker", "auditor"})
     staff = {"Authorization": f"Bearer {token}"}
     async with (
         app_client(INTAKE.create_app(system["intake"])) as intake,

@@ -11,7 +11,7 @@ import pytest
 from services.casework.app import create_app
 from services.casework.service import SPEC
 from services.casework.settings import CaseworkSettings
-from shared.auth import issue_token
+from shared.auth import TokenIssuer
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime, open_runtime
 from tests.support.apps import app_client
@@ -38,6 +38,6 @@ async def client(settings: CaseworkSettings) -> AsyncIterator[httpx.AsyncClient]
 
 
 @pytest.fixture
-def caseworker(keyring: FileKeyring) -> dict[str, str]:
+def caseworker(issuer: TokenIssuer) -> dict[str, str]:
     """Headers of a case worker's request."""
-    return {"Authorization": f"Bearer {issue_token(keyring.token_key(), 'ana', {'caseworker'})}"}
+    return {"Authorization": f"Bearer {issuer.issue('ana', {'caseworker'})}"}

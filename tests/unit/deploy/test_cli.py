@@ -8,7 +8,7 @@ import pytest
 
 from deploy.cli import main
 from deploy.ports import free_port
-from shared.auth import verify_token
+from shared.auth import TokenVerifier
 from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from tests.support.events import submitted
@@ -39,7 +39,7 @@ def test_keys_rotate_gives_a_new_current_key_and_old_events_still_open(tmp_path:
     assert opened[0].envelope.keyid != opened[1].envelope.keyid
 
 
-def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
+def test_a_token_is_signed_by_the_issuer_key_and_holds_the_roles_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "keyring.json"
@@ -47,10 +47,22 @@ def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
     capsys.readouterr()
     code = main(["token", "--keyring", str(path), "--subject", "ana", "--role", "caseworker"])
     assert code == 0
-    principal = verify_token(FileKeyring.load(path).token_key(), capsys.readouterr().out.strip())
+    verifier = TokenVerifier.from_files(tmp_path)
+    principal = verifier.verify(capsys.readouterr().out.strip())
     assert principal.subject == "ana"
     assert principal.has_any("caseworker")
     assert not principal.has_any("auditor")
+
+
+def test_a_token_holds_no_role_unless_one_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "keyring.json"
+    main(["keys", "init", "--path", str(path)])
+    capsys.readouterr()
+    assert main(["token", "--keyring", str(path), "--subject", "ana"]) == 0
+    principal = TokenVerifier.from_files(tmp_path).verify(capsys.readouterr().out.strip())
+    assert principal.roles == frozenset()
 
 
 def test_an_unknown_role_or_topic_is_refused_with_a_usage_error(tmp_path: Path) -> None:

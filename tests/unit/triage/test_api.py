@@ -8,8 +8,7 @@ import pytest
 
 from services.triage.handlers import handlers
 from services.triage.model import RuleSet
-from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.auth import TokenIssuer
 from shared.events.codec import EventCodec
 from shared.ids import new_id
 from shared.runtime import Runtime
@@ -17,15 +16,15 @@ from tests.support.consumed import handle_record
 from tests.support.events import submitted
 
 
-def _headers(keyring: FileKeyring, *roles: str) -> dict[str, str]:
-    token = issue_token(keyring.token_key(), "ana", set(roles))
+def _headers(issuer: TokenIssuer, *roles: str) -> dict[str, str]:
+    token = issuer.issue("ana", set(roles))
     return {"Authorization": f"Bearer {token}"}
 
 
 async def test_staff_see_the_rule_set_in_force(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    answer = await client.get("/api/v1/rules", headers=_headers(keyring, "caseworker"))
+    answer = await client.get("/api/v1/rules", headers=_headers(issuer, "caseworker"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["version"] == "default-v1"
@@ -38,14 +37,14 @@ async def test_staff_see_the_decision_made_for_a_complaint(
     runtime: Runtime,
     rules: RuleSet,
     intake_codec: EventCodec,
-    keyring: FileKeyring,
+    issuer: TokenIssuer,
 ) -> None:
     complaint = submitted("I am scared to go home, my brother beats me")
     record = intake_codec.encode(complaint, subject=str(complaint.complaint_id))
     assert await handle_record(runtime, handlers(rules), record, "triage")
 
     answer = await client.get(
-        f"/api/v1/decisions/{complaint.complaint_id}", headers=_headers(keyring, "auditor")
+        f"/api/v1/decisions/{complaint.complaint_id}", headers=_headers(issuer, "auditor")
     )
     assert answer.status_code == 200
     body = answer.json()
@@ -62,9 +61,9 @@ async def test_staff_see_the_decision_made_for_a_complaint(
 
 
 async def test_an_unknown_complaint_is_a_404_and_a_malformed_id_a_422(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    staff = _headers(keyring, "supervisor")
+    staff = _headers(issuer, "supervisor")
     missing = await client.get(f"/api/v1/decisions/{new_id()}", headers=staff)
     assert missing.status_code == 404
     assert missing.json() == {"detail": "no triage decision for that complaint"}
@@ -92,10 +91,10 @@ async def test_callers_without_a_valid_staff_token_are_refused(
 
 
 async def test_a_token_signed_with_another_key_or_lacking_the_role_is_refused(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    forged = issue_token(bytes(32), "mallory", {"caseworker"})
+    forged = TokenIssuer.generate().issue("mallory", {"caseworker"})
     refused = await client.get("/api/v1/rules", headers={"Authorization": f"Bearer {forged}"})
     assert refused.status_code == 401
-    admin_only = await client.get("/api/v1/rules", headers=_headers(keyring, "administrator"))
+    admin_only = await client.get("/api/v1/rules", headers=_headers(issuer, "administrator"))
     assert admin_only.status_code == 403
