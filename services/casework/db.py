@@ -1,25 +1,35 @@
-"""Casework's tables: one case per complaint, in a queue, with a deadline."""
+"""Casework's tables: cases, what the child said (sealed), the timeline, deadlines, messages.
+
+Whatever identifies or describes a child is sealed under the complaint's own data key
+(`runtime.fields`, subject = complaint id): the narrative, contacts, the representative,
+added information, messages both ways, and the reasons staff write (they may quote the child).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from shared.db.types import UTCDateTime
 
-CaseStatus = Literal["received"]
-OPEN_STATUSES: tuple[str, ...] = ("received",)
+
+def _when(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime, nullable=nullable))
+
+
+def _sealed(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(LargeBinary, nullable=nullable))
 
 
 class Case(SQLModel, table=True):
-    """A case: what triage decided about a complaint, and where it stands now.
+    """A case: what triage decided about a complaint, and where it stands in the procedure.
 
-    Casework holds no child data yet: the complaint's words stay with intake until the
-    casework console issue brings them here, encrypted.
+    `status` is the procedure step (model.Step); `version` grows with every change, so two
+    people acting at once cannot overwrite each other (optimistic locking).
     """
 
     __tablename__ = "casework_case"
@@ -45,3 +55,86 @@ class Case(SQLModel, table=True):
     category: str = Field(max_length=64)
     respond_by: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     opened_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    version: int = 1
+    assignee: str | None = Field(default=None, max_length=200, index=True)
+
+
+class ComplaintRecord(SQLModel, table=True):
+    """What intake's ComplaintSubmitted carried, sealed; it may arrive before or after triage."""
+
+    __tablename__ = "casework_complaint"
+
+    complaint_id: uuid.UUID = Field(primary_key=True)
+    submitted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    channel: str = Field(max_length=16)
+    language: str = Field(max_length=8)
+    age_band: str = Field(max_length=16)
+    submitted_by: str = Field(max_length=16)
+    anonymous: bool
+    region: str | None = Field(default=None, max_length=100)
+    narrative: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    identity: bytes | None = _sealed()
+    withdrawn_at: datetime | None = _when(nullable=True)
+
+
+class ChildWords(SQLModel, table=True):
+    """Something the child added later: more information, or a message to the case worker."""
+
+    __tablename__ = "casework_child_words"
+
+    entry_id: uuid.UUID = Field(primary_key=True)
+    complaint_id: uuid.UUID = Field(index=True)
+    kind: str = Field(max_length=16)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class TimelineEntry(SQLModel, table=True):
+    """One thing that happened to a case: who, what, from which step to which, and why."""
+
+    __tablename__ = "casework_timeline"
+
+    entry_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=32)
+    from_step: str | None = Field(default=None, max_length=32)
+    to_step: str | None = Field(default=None, max_length=32)
+    reason: bytes | None = _sealed()
+
+
+class Deadline(SQLModel, table=True):
+    """A legal clock on a case; `breached_at` is set once, by the scheduler, never twice."""
+
+    __tablename__ = "casework_deadline"
+    __table_args__ = (Index("ix_casework_deadline_due", "cleared_at", "breached_at", "due_at"),)
+
+    deadline_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    kind: str = Field(max_length=32)
+    due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    breached_at: datetime | None = _when(nullable=True)
+    cleared_at: datetime | None = _when(nullable=True)
+
+
+class ChildMessage(SQLModel, table=True):
+    """A message a case worker sent to the child."""
+
+    __tablename__ = "casework_message"
+
+    message_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    sent_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    author: str = Field(max_length=200)
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+TABLES: tuple[type[SQLModel], ...] = (
+    Case,
+    ComplaintRecord,
+    ChildWords,
+    TimelineEntry,
+    Deadline,
+    ChildMessage,
+)

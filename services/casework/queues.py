@@ -17,8 +17,9 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.casework.db import OPEN_STATUSES, Case
+from services.casework.db import Case
 from services.casework.errors import InvalidCursor
+from services.casework.model import OPEN_STEPS as OPEN_STATUSES
 
 
 @dataclass(frozen=True)

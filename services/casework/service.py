@@ -1,4 +1,4 @@
-"""How casework runs: consumes `triage`, emits `cases`."""
+"""How casework runs: consumes `complaints` and `triage`, emits `cases`."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from pathlib import Path
 
 from services.casework.app import create_app
 from services.casework.handlers import handlers
+from services.casework.procedure import Tools
 from services.casework.settings import CaseworkSettings
 from shared.bus.processing import EventDispatcher, RecordProcessor
 from shared.runner import ServiceSpec
 from shared.runtime import Runtime
 
 
-def _processor(runtime: Runtime, _settings: CaseworkSettings) -> RecordProcessor:
-    return EventDispatcher(runtime.codec, handlers())
+def _processor(runtime: Runtime, settings: CaseworkSettings) -> RecordProcessor:
+    table = handlers(Tools(runtime.fields, settings.clocks()))
+    return EventDispatcher(runtime.codec, {c.type_name: h for c, h in table.items()})
 
 
 SPEC: ServiceSpec[CaseworkSettings] = ServiceSpec(
@@ -21,6 +23,6 @@ SPEC: ServiceSpec[CaseworkSettings] = ServiceSpec(
     settings=CaseworkSettings,
     migrations=Path(__file__).parent / "migrations",
     create_app=create_app,
-    subscribes=("triage",),
+    subscribes=("complaints", "triage"),
     processor=_processor,
 )

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.events.contracts.base import EventData
-from shared.events.contracts.casework import CaseOpened, CaseStepChanged, MessageToChild
+from shared.events.contracts.casework import (
+    CaseAccessed,
+    CaseOpened,
+    CaseStepChanged,
+    DeadlineBreached,
+    MessageToChild,
+)
 from shared.events.contracts.intake import (
     ComplaintSubmitted,
     ComplaintWithdrawn,
@@ -32,6 +38,8 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     CaseOpened,
     CaseStepChanged,
     MessageToChild,
+    CaseAccessed,
+    DeadlineBreached,
 )
 
 
@@ -43,12 +51,14 @@ def registry(contracts: Iterable[type[EventData]] = ALL_CONTRACTS) -> dict[str, 
 __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
+    "CaseAccessed",
     "CaseOpened",
     "CaseStepChanged",
     "ComplaintProfiled",
     "ComplaintSubmitted",
     "ComplaintTriaged",
     "ComplaintWithdrawn",
+    "DeadlineBreached",
     "EventData",
     "FeedbackGiven",
     "InformationAdded",

@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from services.casework.handlers import handlers
+from services.casework.procedure import Tools
+from services.casework.settings import CaseworkSettings
 from shared.clock import utcnow
 from shared.events.codec import EventCodec
 from shared.events.contracts import ComplaintTriaged
@@ -38,6 +40,11 @@ def triaged(
     )
 
 
+def tools(runtime: Runtime) -> Tools:
+    """Casework's tools on `runtime`, with the default clocks."""
+    return Tools(runtime.fields, CaseworkSettings().clocks())
+
+
 async def deliver(runtime: Runtime, codec: EventCodec, event: ComplaintTriaged) -> bool:
     """Encode `event` as triage would and deliver it; True if casework applied it."""
     return await deliver_record(runtime, codec.encode(event, subject=str(event.complaint_id)))
@@ -45,4 +52,5 @@ async def deliver(runtime: Runtime, codec: EventCodec, event: ComplaintTriaged) 
 
 async def deliver_record(runtime: Runtime, record: KafkaRecord) -> bool:
     """Hand `record` to casework's processor and apply it once, as the consumer loop does."""
-    return await handle_record(runtime, handlers(), record, "casework")
+    table = {c.type_name: h for c, h in handlers(tools(runtime)).items()}
+    return await handle_record(runtime, table, record, "casework")
