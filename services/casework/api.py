@@ -1,4 +1,4 @@
-"""Casework's routes: the queues and the cases in them, for case workers and supervisors."""
+"""Casework's routes: the queues, for case workers and supervisors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from services.casework.db import Case
-from services.casework.errors import CaseNotFound
-from services.casework.queues import QueuePosition, get_case, open_cases, queue_summaries
+from services.casework.queues import QueuePosition, open_cases, queue_summaries
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
 from shared.runtime import Runtime
@@ -101,13 +100,3 @@ async def queue_page(
         items=[CasePublic.of(r, now) for r in shown],
         next_cursor=QueuePosition.of(shown[-1]).cursor() if more else None,
     )
-
-
-@router.get("/cases/{case_id}")
-async def case_detail(case_id: uuid.UUID, request: Request, _staff: Staff) -> CasePublic:
-    """One case."""
-    async with _runtime(request).sessions() as session:
-        row = await get_case(session, case_id)
-    if row is None:
-        raise CaseNotFound(str(case_id))
-    return CasePublic.of(row, utcnow())

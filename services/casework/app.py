@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.casework import cases_api
 from services.casework.api import router
+from services.casework.procedure import Tools
 from services.casework.settings import CaseworkSettings
+from shared.runtime import Runtime
 from shared.web.app import service_app
 
 
 def create_app(settings: CaseworkSettings) -> FastAPI:
     """Build casework's app for `settings` (nothing is opened until start-up)."""
-    app = service_app("casework", settings)
+
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.casework_tools = Tools(runtime.fields, settings.clocks())
+
+    app = service_app("casework", settings, on_start=on_start)
     app.include_router(router)
+    app.include_router(cases_api.router)
     return app
