@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from services.casework.db import Case
-from services.casework.queues import QueuePosition, open_cases, queue_summaries
+from services.casework.queues import (
+    QueuePosition,
+    acknowledge,
+    open_cases,
+    queue_summaries,
+    unacknowledged_pages,
+)
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
 from shared.runtime import Runtime
@@ -100,3 +106,31 @@ async def queue_page(
         items=[CasePublic.of(r, now) for r in shown],
         next_cursor=QueuePosition.of(shown[-1]).cursor() if more else None,
     )
+
+
+class PagePublic(BaseModel):
+    """A page to the on-call staff that nobody has acknowledged yet."""
+
+    page_id: uuid.UUID
+    case_id: uuid.UUID
+    priority: int
+    reason: str
+    sent_count: int
+    created_at: datetime
+
+
+@router.get("/pages")
+async def open_pages(request: Request, _staff: Staff) -> list[PagePublic]:
+    """Pages still waiting for someone to take them, most pressing first."""
+    async with _runtime(request).sessions() as session:
+        rows = await unacknowledged_pages(session)
+    return [PagePublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post("/pages/{page_id}/acknowledgement", responses={404: {"description": "no such page"}})
+async def acknowledge_page(page_id: uuid.UUID, request: Request, staff: Staff) -> PagePublic:
+    """Take a page: it is no longer re-sent."""
+    async with _runtime(request).sessions() as session:
+        page = await acknowledge(session, page_id, staff.subject, utcnow())
+        await session.commit()
+    return PagePublic.model_validate(page, from_attributes=True)

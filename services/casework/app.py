@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from services.casework import cases_api
 from services.casework.api import router
 from services.casework.procedure import Tools
+from services.casework.scheduler import run_scheduler
 from services.casework.settings import CaseworkSettings
 from shared.runtime import Runtime
 from shared.web.app import service_app
@@ -21,4 +26,24 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
     app = service_app("casework", settings, on_start=on_start)
     app.include_router(router)
     app.include_router(cases_api.router)
+    if settings.run_scheduler:
+        _with_scheduler(app, settings)
     return app
+
+
+def _with_scheduler(app: FastAPI, settings: CaseworkSettings) -> None:
+    """Run the clocks' scheduler for the app's lifetime (until the combined process has it)."""
+    opened = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with opened(app):
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_scheduler(app.state.runtime, settings, stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await task
+
+    app.router.lifespan_context = lifespan

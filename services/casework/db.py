@@ -130,6 +130,26 @@ class ChildMessage(SQLModel, table=True):
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class Page(SQLModel, table=True):
+    """A page to the on-call staff about a pressing case, sent until someone acknowledges it.
+
+    It names the case and its priority, never the child: pages leave the system by e-mail.
+    """
+
+    __tablename__ = "casework_page"
+    __table_args__ = (Index("ix_casework_page_due", "acknowledged_at", "next_send_at"),)
+
+    page_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    reason: str = Field(max_length=64)
+    priority: int
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    next_send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_count: int = 0
+    acknowledged_at: datetime | None = _when(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+
+
 TABLES: tuple[type[SQLModel], ...] = (
     Case,
     ComplaintRecord,
@@ -137,4 +157,5 @@ TABLES: tuple[type[SQLModel], ...] = (
     TimelineEntry,
     Deadline,
     ChildMessage,
+    Page,
 )

@@ -10,6 +10,7 @@ CaseworkError
  +-- ReasonRequired        a person decides here and gave no reason (422)
  +-- StaleVersion          someone changed the case since the caller read it (409)
  +-- AlreadyAssigned       the case is someone else's; a supervisor may reassign it (409)
+ +-- PageNotFound          no page with that id (404)
 """
 
 from __future__ import annotations
@@ -82,3 +83,10 @@ class AlreadyAssigned(CaseworkError):
 
     status_code = 409
     public_detail = "the case is assigned to someone else; a supervisor may reassign it"
+
+
+class PageNotFound(CaseworkError):
+    """No page has that id."""
+
+    status_code = 404
+    public_detail = "no page with that id"

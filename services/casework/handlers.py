@@ -13,6 +13,7 @@ from typing import Any
 
 from services.casework.db import Case, ChildWords, ComplaintRecord
 from services.casework.procedure import Actor, Tools, case_of_complaint, move, record, start_clock
+from services.casework.scheduler import new_page
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.codec import Inbound
@@ -104,6 +105,8 @@ class CaseworkHandlers:
             ),
             subject=str(case.complaint_id),
         )
+        if case.priority == 1:
+            uow.session.add(new_page(case, "new P1 case", case.opened_at))
         child = await uow.session.get(ComplaintRecord, triaged.complaint_id)
         if child is not None and child.withdrawn_at is not None:
             await self._withdraw(uow, case, "the child withdrew before triage")

@@ -22,7 +22,12 @@ from tests.support.services import migrated_sqlite
 def settings(tmp_path: Path, keyring_path: Path) -> CaseworkSettings:
     """Casework on a migrated SQLite file, with the keyring saved beside it."""
     url = migrated_sqlite(tmp_path, SPEC)
-    return CaseworkSettings(database_url=url, HEARD_KEYRING=keyring_path)
+    return CaseworkSettings(
+        database_url=url,
+        HEARD_KEYRING=keyring_path,
+        run_scheduler=False,
+        pager_file=tmp_path / "pages.jsonl",
+    )
 
 
 @pytest.fixture

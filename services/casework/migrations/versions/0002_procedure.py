@@ -1,5 +1,5 @@
 """The procedure: case version and assignee; sealed complaint content, the child's later
-words, timeline, deadlines, messages to the child; per-complaint data keys.
+words, timeline, deadlines, messages to the child, pages; per-complaint data keys.
 
 Revision ID: 0002
 Revises: 0001
@@ -81,11 +81,24 @@ def upgrade() -> None:
         sa.Column("author", sa.String(200), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
     )
+    op.create_table(
+        "casework_page",
+        _uuid("page_id"),
+        sa.Column("case_id", sa.Uuid(), nullable=False, index=True),
+        sa.Column("reason", sa.String(64), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("next_send_at", UTCDateTime(), nullable=False),
+        sa.Column("sent_count", sa.Integer(), nullable=False),
+        sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+        sa.Column("acknowledged_by", sa.String(200), nullable=True),
+    )
+    op.create_index("ix_casework_page_due", "casework_page", ["acknowledged_at", "next_send_at"])
 
 
 def downgrade() -> None:
     """Drop the procedure's tables and columns."""
-    for table in ("casework_message", "casework_deadline", "casework_timeline"):
+    for table in ("casework_page", "casework_message", "casework_deadline", "casework_timeline"):
         op.drop_table(table)
     op.drop_table("casework_child_words")
     op.drop_table("casework_complaint")
