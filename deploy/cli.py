@@ -4,6 +4,7 @@ heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four ser
 heard status             consumer-group lag and dead-letter counts
 heard keys init|rotate   the single-machine keyring
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
+heard staff add|reset|disable   staff accounts for sign-in (password + TOTP)
 heard token              a staff token for trying the queues and the audit log by hand
 """
 
@@ -30,6 +31,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.ports import free_port
 from deploy.status import read_status
 from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from services.casework.signin import staff_cli
 from shared.auth import ROLES, ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace
 from shared.crypto.keyring import FileKeyring, init_keyring_file, save_keyring_file
@@ -232,6 +234,9 @@ def _parser() -> argparse.ArgumentParser:
     run = broker.add_parser("run", help="run a broker in the foreground")
     run.add_argument("--port", type=int, default=BROKER_PORT)
     run.set_defaults(run=broker_run)
+    accounts = commands.add_parser("staff", help="staff accounts for sign-in (single machine)")
+    staff_cli.add_arguments(accounts)
+    accounts.set_defaults(run=lambda args: staff_cli.run(args, _say))
     staff = commands.add_parser("token", help="a staff token for trying the APIs by hand")
     staff.add_argument("--subject", default=getpass.getuser(), help="who the token names")
     staff.add_argument(

@@ -1,10 +1,12 @@
-"""The staff-token dependency: who is calling, refused with 401/403 before any data is read."""
+"""The staff-token dependency: who is calling, refused with 401/403 before any data is read;
+and the consoles' CSRF check."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 
 from shared.auth import StaffPrincipal, TokenVerifier
 from shared.errors import InvalidToken
@@ -43,3 +45,30 @@ def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]
         return principal
 
     return dependency
+
+
+# Consoles' forms carry a CSRF token equal to this cookie's value (double submit); the staff
+# cookie is SameSite=Strict as well, so a form posted from another site carries neither.
+CSRF_COOKIE = "heard_csrf"
+CSRF_FIELD = "csrf"
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this browser (a fresh one if it has none yet; set it with
+    `remember_csrf` on the response)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def remember_csrf(response: Response, token: str, *, secure: bool) -> None:
+    """Set the CSRF cookie on `response`."""
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse (403) a form whose CSRF field is missing or does not match the cookie."""
+    form = await request.form()
+    sent, expected = form.get(CSRF_FIELD), request.cookies.get(CSRF_COOKIE)
+    if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
+        raise HTTPException(403, "csrf: the form's security token is missing or stale; reload")
