@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.casework import cases_api
+from services.casework import cases_api, protection_api
 from services.casework.api import router
 from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
@@ -26,6 +26,7 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
     app = service_app("casework", settings, on_start=on_start)
     app.include_router(router)
     app.include_router(cases_api.router)
+    app.include_router(protection_api.router)
     if settings.run_scheduler:
         _with_scheduler(app, settings)
     return app

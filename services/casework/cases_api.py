@@ -33,12 +33,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
+    """The app's runtime."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def _tools(request: Request) -> Tools:
+def tools_of(request: Request) -> Tools:
+    """Casework's tools (cipher, clocks)."""
     tools: Tools = request.app.state.casework_tools
     return tools
 
@@ -120,7 +122,7 @@ class MessageSent(BaseModel):
 @router.get("/{case_id}", responses=ERRORS)
 async def case_summary(case_id: uuid.UUID, request: Request, who: Staff) -> CaseDetail:
     """The case's step, deadlines and the actions open to you; no child data."""
-    return _detail(await desk.view(_runtime(request), who, case_id))
+    return _detail(await desk.view(runtime_of(request), who, case_id))
 
 
 @router.get("/{case_id}/words", responses=ERRORS)
@@ -128,7 +130,7 @@ async def child_words(
     case_id: uuid.UUID, request: Request, who: Staff, reason: Reason = None
 ) -> list[desk.Said]:
     """What the child said. Every read is recorded as `case accessed`."""
-    return await desk.read_words(_runtime(request), who, case_id, reason)
+    return await desk.read_words(runtime_of(request), who, case_id, reason)
 
 
 @router.get("/{case_id}/identity", responses=ERRORS)
@@ -136,13 +138,13 @@ async def child_identity(
     case_id: uuid.UUID, request: Request, who: Staff, reason: Reason = None
 ) -> dict[str, Any]:
     """Who the child is and who acts for them. Every read is recorded as `case accessed`."""
-    return await desk.read_identity(_runtime(request), who, case_id, reason)
+    return await desk.read_identity(runtime_of(request), who, case_id, reason)
 
 
 @router.get("/{case_id}/timeline", responses=ERRORS)
 async def case_timeline(case_id: uuid.UUID, request: Request, who: Staff) -> list[desk.Entry]:
     """The case's history, oldest first."""
-    return await desk.timeline(_runtime(request), who, case_id)
+    return await desk.timeline(runtime_of(request), who, case_id)
 
 
 @router.post("/{case_id}/steps", responses=ERRORS)
@@ -151,15 +153,15 @@ async def take_step(
 ) -> CaseDetail:
     """Take a procedure action; 409 if not allowed now or if the case changed meanwhile."""
     await desk.step(
-        _runtime(request),
-        _tools(request),
+        runtime_of(request),
+        tools_of(request),
         who,
         case_id,
         action=body.action,
         reason=body.reason,
         version=body.version,
     )
-    return _detail(await desk.view(_runtime(request), who, case_id))
+    return _detail(await desk.view(runtime_of(request), who, case_id))
 
 
 @router.post("/{case_id}/assignment", responses=ERRORS)
@@ -168,9 +170,9 @@ async def assign_case(
 ) -> CaseDetail:
     """Claim the case, or (supervisors) assign or reassign it."""
     await desk.assign(
-        _runtime(request), _tools(request), who, case_id, version=body.version, to=body.to
+        runtime_of(request), tools_of(request), who, case_id, version=body.version, to=body.to
     )
-    return _detail(await desk.view(_runtime(request), who, case_id))
+    return _detail(await desk.view(runtime_of(request), who, case_id))
 
 
 @router.post("/{case_id}/messages", status_code=201, responses=ERRORS)
@@ -179,8 +181,8 @@ async def message_child(
 ) -> MessageSent:
     """Write to the child; shown on their follow-up page."""
     message_id = await desk.write_to_child(
-        _runtime(request),
-        _tools(request),
+        runtime_of(request),
+        tools_of(request),
         who,
         case_id,
         body=body.body,

@@ -150,6 +150,79 @@ class Page(SQLModel, table=True):
     acknowledged_by: str | None = Field(default=None, max_length=200)
 
 
+class Measure(SQLModel, table=True):
+    """An interim measure: what was done to protect the child (sealed), by whom, when."""
+
+    __tablename__ = "casework_measure"
+
+    measure_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    what: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    taken_by: str = Field(max_length=200)
+    taken_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Referral(SQLModel, table=True):
+    """A referral to a service from the directory, and where it stands."""
+
+    __tablename__ = "casework_referral"
+
+    referral_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    service: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    consent: bool
+    requested_by: str = Field(max_length=200)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Approval(SQLModel, table=True):
+    """A supervisor's approval asked for (closing, inadmissibility, a consent override)."""
+
+    __tablename__ = "casework_approval"
+
+    approval_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    reason: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    referral_id: uuid.UUID | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = _when(nullable=True)
+    decision_reason: bytes | None = _sealed()
+
+
+class Decision(SQLModel, table=True):
+    """Findings, the child's views and how they were weighed (CRC art. 12), all sealed."""
+
+    __tablename__ = "casework_decision"
+
+    decision_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    findings: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    child_views: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    views_weighed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation to a duty-bearer, followed up until implemented or escalated."""
+
+    __tablename__ = "casework_recommendation"
+
+    recommendation_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(index=True)
+    decision_id: uuid.UUID
+    duty_bearer: str = Field(max_length=200)
+    text: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(max_length=16)
+    response: bytes | None = _sealed()
+
+
 TABLES: tuple[type[SQLModel], ...] = (
     Case,
     ComplaintRecord,
@@ -158,4 +231,9 @@ TABLES: tuple[type[SQLModel], ...] = (
     Deadline,
     ChildMessage,
     Page,
+    Measure,
+    Referral,
+    Approval,
+    Decision,
+    Recommendation,
 )

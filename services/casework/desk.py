@@ -55,22 +55,24 @@ class Said:
     text: str
 
 
-async def _load(session: AsyncSession, case_id: uuid.UUID) -> tuple[Case, ComplaintRecord | None]:
+async def load(session: AsyncSession, case_id: uuid.UUID) -> tuple[Case, ComplaintRecord | None]:
+    """The case and what the child submitted (if it arrived); 404 for an unknown case."""
     case = await session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(str(case_id))
     return case, await session.get(ComplaintRecord, case.complaint_id)
 
 
-def _facts(case: Case, child: ComplaintRecord | None) -> CaseFacts:
+def facts_of(case: Case, child: ComplaintRecord | None) -> CaseFacts:
+    """What the permission matrix needs to know about the case."""
     return CaseFacts(case.assignee, child.region if child else None)
 
 
 async def view(runtime: Runtime, who: StaffPrincipal, case_id: uuid.UUID) -> CaseView:
     """The case's summary for `who` (403 unless their roles reach it)."""
     async with runtime.sessions() as session:
-        case, child = await _load(session, case_id)
-        facts = _facts(case, child)
+        case, child = await load(session, case_id)
+        facts = facts_of(case, child)
         check_read(who, facts, "summary", None)
         query = select(Deadline).where(col(Deadline.case_id) == case_id)
         clocks = list((await session.exec(query.order_by(col(Deadline.due_at)))).all())
@@ -104,8 +106,8 @@ async def read_words(
     """What the child said, oldest first; the read is logged as `case accessed` (committed
     before anything is returned, so no read goes unrecorded)."""
     async with runtime.uow() as uow:
-        case, child = await _load(uow.session, case_id)
-        check_read(who, _facts(case, child), "words", reason)
+        case, child = await load(uow.session, case_id)
+        check_read(who, facts_of(case, child), "words", reason)
         said = await _open_words(runtime, uow, case, child)
         uow.emit(_accessed(case, who, "words", reason), subject=str(case.complaint_id))
         await uow.commit()
@@ -133,8 +135,8 @@ async def read_identity(
 ) -> dict[str, Any]:
     """Who the child is and who acts for them (if they said); the read is logged."""
     async with runtime.uow() as uow:
-        case, child = await _load(uow.session, case_id)
-        check_read(who, _facts(case, child), "identity", reason)
+        case, child = await load(uow.session, case_id)
+        check_read(who, facts_of(case, child), "identity", reason)
         sealed = child.identity if child else None
         text = await runtime.fields.open(uow.session, case.complaint_id, "identity", sealed)
         uow.emit(_accessed(case, who, "identity", reason), subject=str(case.complaint_id))
@@ -156,8 +158,8 @@ async def step(
     """Take a procedure `action` on the case, if `who` may and nobody changed it since
     `version` (409 otherwise)."""
     async with runtime.uow() as uow:
-        case, child = await _load(uow.session, case_id)
-        check_move(who, _facts(case, child))
+        case, child = await load(uow.session, case_id)
+        check_move(who, facts_of(case, child))
         actor = Actor(who.subject, who.roles)
         await move(
             uow, tools, case, action, actor, reason=reason, expected_version=version, now=utcnow()
@@ -177,8 +179,8 @@ async def assign(
 ) -> Case:
     """Claim the case (a case worker, while nobody holds it) or give it to `to` (a supervisor)."""
     async with runtime.uow() as uow:
-        case, child = await _load(uow.session, case_id)
-        facts = _facts(case, child)
+        case, child = await load(uow.session, case_id)
+        facts = facts_of(case, child)
         assignee = to or who.subject
         supervising = who.has_any("supervisor") and may(who, facts, "move")
         if not supervising:
@@ -195,6 +197,13 @@ async def assign(
     return case
 
 
+async def acting_on(uow: UnitOfWork, who: StaffPrincipal, case_id: uuid.UUID) -> Case:
+    """The case, if `who` may act on it (404 / 403 otherwise)."""
+    case, child = await load(uow.session, case_id)
+    check_move(who, facts_of(case, child))
+    return case
+
+
 async def write_to_child(
     runtime: Runtime,
     tools: Tools,
@@ -206,8 +215,8 @@ async def write_to_child(
 ) -> uuid.UUID:
     """Send the child a message (shown on their follow-up page); kept sealed here."""
     async with runtime.uow() as uow:
-        case, child = await _load(uow.session, case_id)
-        check_move(who, _facts(case, child))
+        case, child = await load(uow.session, case_id)
+        check_move(who, facts_of(case, child))
         message_id, now = new_id(), utcnow()
         sealed = await tools.fields.seal(uow.session, case.complaint_id, "message_to_child", body)
         assert sealed is not None  # noqa: S101 - body is required
@@ -247,8 +256,8 @@ class Entry:
 async def timeline(runtime: Runtime, who: StaffPrincipal, case_id: uuid.UUID) -> list[Entry]:
     """The case's history, oldest first; reasons only for those who may act on the case."""
     async with runtime.sessions() as session:
-        case, child = await _load(session, case_id)
-        facts = _facts(case, child)
+        case, child = await load(session, case_id)
+        facts = facts_of(case, child)
         check_read(who, facts, "summary", None)
         reasons = may(who, facts, "move")
         query = select(TimelineEntry).where(col(TimelineEntry.case_id) == case_id)

@@ -11,6 +11,10 @@ CaseworkError
  +-- StaleVersion          someone changed the case since the caller read it (409)
  +-- AlreadyAssigned       the case is someone else's; a supervisor may reassign it (409)
  +-- PageNotFound          no page with that id (404)
+ +-- NotFoundOnCase        no referral, approval or recommendation with that id here (404)
+ +-- NotNow                that referral, approval or recommendation cannot change so (409)
+ +-- ConsentRequired       a referral without the child's consent needs a supervisor's
+                           approved override first (409)
 """
 
 from __future__ import annotations
@@ -90,3 +94,24 @@ class PageNotFound(CaseworkError):
 
     status_code = 404
     public_detail = "no page with that id"
+
+
+class NotFoundOnCase(CaseworkError):
+    """No referral, approval or recommendation with that id on this case."""
+
+    status_code = 404
+    public_detail = "no such referral, approval or recommendation on this case"
+
+
+class NotNow(CaseworkError):
+    """The referral, approval or recommendation cannot change that way from where it is."""
+
+    status_code = 409
+    public_detail = "that change is not allowed from its current status"
+
+
+class ConsentRequired(CaseworkError):
+    """Referring without the child's consent needs a supervisor's approved override."""
+
+    status_code = 409
+    public_detail = "no recorded consent: ask a supervisor to approve an override first"

@@ -14,7 +14,10 @@ from shared.events.contracts.casework import (
     CaseOpened,
     CaseStepChanged,
     DeadlineBreached,
+    DecisionRecorded,
+    InterimMeasuresTaken,
     MessageToChild,
+    ReferralChanged,
 )
 from shared.events.contracts.intake import (
     ComplaintSubmitted,
@@ -40,6 +43,9 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     MessageToChild,
     CaseAccessed,
     DeadlineBreached,
+    InterimMeasuresTaken,
+    ReferralChanged,
+    DecisionRecorded,
 )
 
 
@@ -59,10 +65,13 @@ __all__ = [
     "ComplaintTriaged",
     "ComplaintWithdrawn",
     "DeadlineBreached",
+    "DecisionRecorded",
     "EventData",
     "FeedbackGiven",
     "InformationAdded",
+    "InterimMeasuresTaken",
     "MessageFromChild",
     "MessageToChild",
+    "ReferralChanged",
     "registry",
 ]

@@ -109,3 +109,49 @@ class DeadlineBreached(EventData):
     due_at: datetime
     breached_at: datetime
     escalated_to: str = Field(default="supervisor", max_length=64)
+
+
+class InterimMeasuresTaken(EventData):
+    """Protective measures were taken on a case (imminent irreparable harm)."""
+
+    type_name: ClassVar[str] = "heard.case.interim-measures-taken.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    measure_id: uuid.UUID
+    taken_by: str = Field(min_length=1, max_length=200)
+    taken_at: datetime
+
+
+class ReferralChanged(EventData):
+    """A referral to another service was requested, accepted, rejected, done or revoked."""
+
+    type_name: ClassVar[str] = "heard.case.referral-changed.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    referral_id: uuid.UUID
+    service: str = Field(min_length=1, max_length=32)
+    status: str = Field(min_length=1, max_length=16)
+    changed_by: str = Field(min_length=1, max_length=200)
+    changed_at: datetime
+    consent: bool
+
+
+class DecisionRecorded(EventData):
+    """A decision with findings and recommendations was recorded on a case."""
+
+    type_name: ClassVar[str] = "heard.case.decision-recorded.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    decision_id: uuid.UUID
+    decided_by: str = Field(min_length=1, max_length=200)
+    decided_at: datetime
+    recommendations: int = Field(ge=0, le=100)

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from services.casework.app import create_app
+from services.casework.db import Case
 from services.casework.service import SPEC
 from services.casework.settings import CaseworkSettings
 from shared.auth import TokenIssuer
 from shared.crypto.keyring import FileKeyring
+from shared.events.codec import EventCodec
 from shared.runtime import Runtime, open_runtime
 from tests.support.apps import app_client
+from tests.support.intake_events import as_intake, submitted
 from tests.support.services import migrated_sqlite
+from tests.unit.casework.support import deliver, deliver_record, triaged
 
 
 @pytest.fixture
@@ -46,3 +51,13 @@ async def client(settings: CaseworkSettings) -> AsyncIterator[httpx.AsyncClient]
 def caseworker(issuer: TokenIssuer) -> dict[str, str]:
     """Headers of a case worker's request."""
     return {"Authorization": f"Bearer {issuer.issue('ana', {'caseworker'})}"}
+
+
+@pytest.fixture
+async def case_id(runtime: Runtime, intake_codec: EventCodec, triage_codec: EventCodec) -> str:
+    """A P1 case opened from a submission and its triage, not yet assigned."""
+    sub = submitted()
+    assert await deliver_record(runtime, as_intake(intake_codec, sub))
+    assert await deliver(runtime, triage_codec, triaged(complaint_id=sub.complaint_id, priority=1))
+    async with runtime.sessions() as session:
+        return str((await session.exec(select(Case.case_id))).one())

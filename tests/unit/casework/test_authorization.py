@@ -28,6 +28,9 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "claim": ("POST", "/assignment", {"version": 1}),
     "assign": ("POST", "/assignment", {"version": 1, "to": "ana"}),
     "message": ("POST", "/messages", {"body": "hello"}),
+    "measure": ("POST", "/measures", {"what": "safety plan agreed with the school"}),
+    "refer": ("POST", "/referrals", {"service": "social", "consent": True}),
+    "flag": ("POST", "/manipulation", {"reason": "the adult's account differs"}),
 }
 EVERY = frozenset(KINDS)
 # role -> endpoint -> kinds of case on which it succeeds (written out, not derived).
@@ -42,6 +45,9 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "claim": frozenset({"queue"}),
         "assign": frozenset({"queue"}),
         "message": frozenset({"own"}),
+        "measure": frozenset({"own"}),
+        "refer": frozenset({"own"}),
+        "flag": frozenset({"own"}),
     },
     "supervisor": dict.fromkeys(ENDPOINTS, EVERY),
     "auditor": {"summary": EVERY, "timeline": EVERY, "words": EVERY},

@@ -9,36 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
 
 from services.casework.db import Case
 from shared.auth import TokenIssuer, revoke_sessions
-from shared.bus.outbox import OutboxMessage
-from shared.events.codec import EventCodec
-from shared.events.contracts import CaseAccessed, CaseStepChanged, MessageToChild
+from shared.events.contracts import CaseAccessed, CaseStepChanged, EventData, MessageToChild
 from shared.runtime import Runtime
 from tests.support.events import MARKER
-from tests.support.intake_events import as_intake, submitted
-from tests.unit.casework.support import deliver, deliver_record, triaged
-
-
-def bearer(issuer: TokenIssuer, subject: str, *roles: str, **claims: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.issue(subject, set(roles), **claims)}"}
-
-
-@pytest.fixture
-async def case_id(runtime: Runtime, intake_codec: EventCodec, triage_codec: EventCodec) -> str:
-    sub = submitted()
-    assert await deliver_record(runtime, as_intake(intake_codec, sub))
-    assert await deliver(runtime, triage_codec, triaged(complaint_id=sub.complaint_id, priority=1))
-    async with runtime.sessions() as session:
-        return str((await session.exec(select(Case.case_id))).one())
-
-
-async def _events(runtime: Runtime) -> list[object]:
-    async with runtime.sessions() as session:
-        rows = (await session.exec(select(OutboxMessage))).all()
-    return [runtime.codec.decode("cases", r.key, r.to_record().headers, r.value).data for r in rows]
+from tests.unit.casework.support import bearer, emitted, triaged
 
 
 async def _claim(client: httpx.AsyncClient, case_id: str, who: dict[str, str]) -> dict[str, Any]:
@@ -63,7 +40,7 @@ async def test_a_case_worker_claims_acknowledges_and_the_child_is_told(
     assert answer.status_code == 200, answer.text
     assert (answer.json()["step"], answer.json()["version"]) == ("acknowledged", 3)
     assert [d["kind"] for d in answer.json()["deadlines"]] == ["admissibility"]
-    changed = [e for e in await _events(runtime) if isinstance(e, CaseStepChanged)]
+    changed = [e for e in await emitted(runtime, EventData) if isinstance(e, CaseStepChanged)]
     assert [(c.previous_step, c.step) for c in changed] == [("received", "acknowledged")]
     assert (
         changed[0].explanation
@@ -93,13 +70,13 @@ async def test_reading_what_the_child_said_is_logged_with_who_and_why(
     sam = bearer(issuer, "sam", "supervisor")
     refused = await client.get(f"/api/v1/cases/{case_id}/words", headers=sam)
     assert refused.status_code == 422
-    assert not [e for e in await _events(runtime) if isinstance(e, CaseAccessed)]
+    assert not [e for e in await emitted(runtime, EventData) if isinstance(e, CaseAccessed)]
     answer = await client.get(
         f"/api/v1/cases/{case_id}/words", params={"reason": "weekly review"}, headers=sam
     )
     assert answer.status_code == 200
     assert MARKER in answer.json()[0]["text"]
-    [accessed] = [e for e in await _events(runtime) if isinstance(e, CaseAccessed)]
+    [accessed] = [e for e in await emitted(runtime, EventData) if isinstance(e, CaseAccessed)]
     assert (accessed.accessed_by, accessed.part, accessed.reason) == (
         "sam",
         "words",
@@ -121,7 +98,7 @@ async def test_identity_shows_contacts_to_the_assigned_worker_and_never_to_an_au
         f"/api/v1/cases/{case_id}/identity", params={"reason": "audit"}, headers=auditor
     )
     assert hidden.status_code == 403
-    parts = [e.part for e in await _events(runtime) if isinstance(e, CaseAccessed)]
+    parts = [e.part for e in await emitted(runtime, EventData) if isinstance(e, CaseAccessed)]
     assert parts == ["identity"]
 
 
@@ -136,7 +113,7 @@ async def test_a_message_to_the_child_is_sent_as_an_event(
         headers=ana,
     )
     assert answer.status_code == 201
-    [sent] = [e for e in await _events(runtime) if isinstance(e, MessageToChild)]
+    [sent] = [e for e in await emitted(runtime, EventData) if isinstance(e, MessageToChild)]
     assert (sent.body, sent.asks_for_information) == ("Are you safe tonight?", True)
     assert str(sent.message_id) == answer.json()["message_id"]
     timeline = await client.get(f"/api/v1/cases/{case_id}/timeline", headers=ana)
@@ -167,13 +144,13 @@ async def test_a_bad_step_is_a_clear_4xx_and_changes_nothing(
 ) -> None:
     ana = bearer(issuer, "ana", "caseworker")
     await _claim(client, case_id, ana)
-    before = await _events(runtime)
+    before = await emitted(runtime, EventData)
     answer = await client.post(f"/api/v1/cases/{case_id}/steps", json=body, headers=ana)
     assert answer.status_code == status
     assert named in str(answer.json()["detail"])
     after = (await client.get(f"/api/v1/cases/{case_id}", headers=ana)).json()
     assert (after["step"], after["version"]) == ("received", 2)
-    assert len(await _events(runtime)) == len(before)
+    assert len(await emitted(runtime, EventData)) == len(before)
 
 
 async def test_a_case_worker_cannot_close_or_act_on_anothers_case(
