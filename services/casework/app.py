@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.casework import cases_api, protection_api
+from services.casework import cases_api, console, protection_api
 from services.casework.api import router
 from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
@@ -22,11 +22,14 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
 
     def on_start(app: FastAPI, runtime: Runtime) -> None:
         app.state.casework_tools = Tools(runtime.fields, settings.clocks())
+        app.state.signin_url = settings.signin_url.rstrip("/")
 
     app = service_app("casework", settings, on_start=on_start)
     app.include_router(router)
     app.include_router(cases_api.router)
     app.include_router(protection_api.router)
+    app.include_router(console.router)
+    app.add_exception_handler(console.SignInRequired, console.to_sign_in)
     if settings.run_scheduler:
         _with_scheduler(app, settings)
     return app

@@ -26,6 +26,7 @@ class CaseworkSettings(ServiceSettings):
     follow_up_days: float = Field(182, gt=0)  # OPIC: the State's response within six months
     scheduler_interval_seconds: float = Field(30, gt=0)
     run_scheduler: bool = True
+    signin_url: str = "http://127.0.0.1:8010"  # where the console sends a browser to sign in
     # Paging the on-call staff about P1 cases and breached deadlines.
     pager: Literal["file", "email", "webhook"] = "file"
     pager_file: Path = Path("var/pages.jsonl")
