@@ -22,7 +22,7 @@ from services.casework.db import (
     TimelineEntry,
 )
 from services.casework.errors import AlreadyAssigned, CaseNotFound
-from services.casework.model import allowed_actions
+from services.casework.model import TRANSITIONS, allowed_actions
 from services.casework.permissions import CaseFacts, check_move, check_read, may
 from services.casework.procedure import Actor, Tools, bump, move, record
 from shared.auth import StaffPrincipal
@@ -31,6 +31,9 @@ from shared.db.uow import UnitOfWork
 from shared.events.contracts import CaseAccessed, MessageToChild
 from shared.ids import new_id
 from shared.runtime import Runtime
+
+# Steps a case worker asks a supervisor to approve (approvals.py); a supervisor takes them.
+APPROVED_STEPS = ("close", "declare_inadmissible")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class CaseView:
     actions: list[str]
     may_read_words: bool
     may_act: bool
+    approvable: list[str]
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ async def view(runtime: Runtime, who: StaffPrincipal, case_id: uuid.UUID) -> Cas
         allowed_actions(case.status, who.roles) if acting else [],
         may(who, facts, "words"),
         acting,
+        [a for a in APPROVED_STEPS if case.status in TRANSITIONS[a].sources] if acting else [],
     )
 
 
