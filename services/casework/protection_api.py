@@ -5,12 +5,12 @@ suspected manipulation."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from services.casework import approvals, decisions, protection
+from services.casework import approvals, decisions, dossier, protection
 from services.casework.approvals import Kind
 from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
 from services.casework.protection import DIRECTORY, Service
@@ -232,3 +232,27 @@ async def flag_manipulation(
         runtime_of(request), tools_of(request), who, case_id, reason=body.reason
     )
     return Created(id=case_id, status="flagged")
+
+
+@router.get("/cases/{case_id}/dossier.json", responses=ERRORS)
+async def dossier_json(case_id: uuid.UUID, request: Request, who: Staff) -> dict[str, Any]:
+    """The signed chronology of a closed case (an access to the child's data, logged)."""
+    return await dossier.build(runtime_of(request), who, case_id)
+
+
+@router.get(
+    "/cases/{case_id}/dossier.pdf",
+    responses={**ERRORS, 200: {"content": {"application/pdf": {}}}},
+    response_class=Response,
+)
+async def dossier_pdf(case_id: uuid.UUID, request: Request, who: Staff) -> Response:
+    """The dossier as a PDF; `Heard-Signature` signs its bytes with casework's key."""
+    runtime = runtime_of(request)
+    document = await dossier.build(runtime, who, case_id)
+    pdf = dossier.render_pdf(document)
+    signature = dossier.sign_bytes(pdf, runtime.keyring.signing_key("casework"))
+    headers = {
+        "Heard-Signature": signature,
+        "Content-Disposition": f'attachment; filename="dossier-{case_id}.pdf"',
+    }
+    return Response(pdf, media_type="application/pdf", headers=headers)

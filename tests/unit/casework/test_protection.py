@@ -3,6 +3,7 @@ gate, a decision with the child's views and recommendations, supervisor approval
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -10,9 +11,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from services.casework import dossier
 from services.casework.db import Decision, Measure
 from shared.auth import TokenIssuer
 from shared.events.contracts import (
+    CaseAccessed,
     DecisionRecorded,
     EventData,
     InterimMeasuresTaken,
@@ -174,3 +177,32 @@ async def test_bad_requests_are_clear_4xx_and_change_nothing(
     assert answer.status_code == status, answer.text
     assert len(await emitted(runtime, EventData)) == before
     assert await desk.version() == 2
+
+
+async def test_an_ended_case_exports_a_signed_dossier_as_json_and_pdf(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    desk = Desk(client, issuer, case_id)
+    early = await client.get(f"{desk.case}/dossier.json", headers=desk.sam)
+    assert early.status_code == 409  # not ended yet
+    await desk.post("/assignment", {"version": 1})
+    await desk.step("withdraw", "the child asked to stop")
+    reopened = {"action": "reopen", "version": await desk.version(), "reason": "new facts"}
+    assert (await desk.post("/steps", reopened, who="sam")).status_code == 200
+    await desk.step("withdraw", "the child asked again")
+    answer = await client.get(f"{desk.case}/dossier.json", headers=desk.sam)
+    assert answer.status_code == 200
+    document = answer.json()
+    key = runtime.keyring.verify_key("casework")
+    assert dossier.verify(document, key)
+    assert [e["action"] for e in document["chronology"]][-1] == "withdraw"
+    assert "the child asked again" in [e["reason"] for e in document["chronology"]]
+    assert not dossier.verify({**document, "case_id": str(uuid.uuid4())}, key)
+    pdf = await client.get(f"{desk.case}/dossier.pdf", headers=desk.sam)
+    assert pdf.content.startswith(b"%PDF")
+    signature = base64.b64decode(pdf.headers["heard-signature"])
+    key.verify(signature, pdf.content)
+    accessed = await emitted(runtime, CaseAccessed)
+    assert [a.reason for a in accessed] == ["dossier export", "dossier export"]
+    other = bearer(issuer, "bob", "caseworker")
+    assert (await client.get(f"{desk.case}/dossier.json", headers=other)).status_code == 403
