@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import httpx
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
 from shared.clock import utcnow
@@ -114,16 +115,50 @@ class TokenIssuer:
         return cls(key, str(jwk["kid"]))
 
 
-def public_keys(jwks: dict[str, Any]) -> dict[str, Ed25519PublicKey]:
-    """The Ed25519 public keys of a JWKS, by key id; private members are refused."""
-    keys: dict[str, Ed25519PublicKey] = {}
+def public_keys(jwks: dict[str, Any]) -> dict[str, Any]:
+    """The public keys of a JWKS (Ed25519, RSA or EC), by key id; private keys are refused."""
+    keys: dict[str, Any] = {}
     for jwk in jwks.get("keys", []):
         if "d" in jwk:
             raise ConfigurationError("a JWKS for verifying must hold public keys only")
-        key = OKPAlgorithm.from_jwk(json.dumps(jwk))
-        if isinstance(key, Ed25519PublicKey):
-            keys[str(jwk["kid"])] = key
+        if jwk.get("use", "sig") == "sig" and "kid" in jwk:
+            try:
+                keys[str(jwk["kid"])] = jwt.PyJWK(jwk).key
+            except jwt.PyJWTError:
+                continue  # a key type this verifier does not use
     return keys
+
+
+# OIDC providers sign with RSA or EC keys; Heard's own issuer with Ed25519.
+OIDC_ALGORITHMS = ("RS256", "ES256", "EdDSA")
+
+
+class RemoteKeys:
+    """An OIDC issuer's JWKS fetched from its URL, fetched again when a token names a key id
+    not seen yet (the issuer rotated its keys), at most once a minute."""
+
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        self._url, self._timeout = url, timeout
+        self._keys: dict[str, Any] = {}
+        self._fetched: datetime | None = None
+
+    def get(self, kid: str, default: Any = None) -> Any:
+        """The key `kid`, fetching the JWKS again if it is new."""
+        if kid not in self._keys and self._may_fetch():
+            self._fetch()
+        return self._keys.get(kid, default)
+
+    def _may_fetch(self) -> bool:
+        return self._fetched is None or utcnow() - self._fetched > timedelta(minutes=1)
+
+    def _fetch(self) -> None:
+        self._fetched = utcnow()
+        try:
+            answer = httpx.get(self._url, timeout=self._timeout)
+            answer.raise_for_status()
+            self._keys = public_keys(answer.json())
+        except (httpx.HTTPError, ValueError):
+            return  # keep the keys we had; the token is refused if its key is not among them
 
 
 @dataclass
@@ -156,11 +191,12 @@ class RevocationList:
 class TokenVerifier:
     """Checks staff tokens with public keys only: signature, key id, iss, aud, exp, iat, jti."""
 
-    keys: dict[str, Ed25519PublicKey]
+    keys: Any  # key id -> public key: a dict, or RemoteKeys for an OIDC issuer
     issuer: str = ISSUER
     audience: str = AUDIENCE
     revoked: RevocationList = field(default_factory=RevocationList)
     leeway: timedelta = timedelta(seconds=30)
+    algorithms: tuple[str, ...] = ("EdDSA",)
 
     def verify(self, token: str, now: datetime | None = None) -> StaffPrincipal:
         """The principal a valid token names; InvalidToken (saying why) otherwise."""
@@ -179,12 +215,12 @@ class TokenVerifier:
             region=region if isinstance(region, str) else None,
         )
 
-    def _key(self, token: str) -> Ed25519PublicKey:
+    def _key(self, token: str) -> Any:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise InvalidToken("malformed token") from None
-        if header.get("alg") != "EdDSA":
+        if header.get("alg") not in self.algorithms:
             raise InvalidToken("token algorithm not accepted")
         key = self.keys.get(str(header.get("kid")))
         if key is None:
@@ -197,7 +233,7 @@ class TokenVerifier:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
-                algorithms=["EdDSA"],
+                algorithms=list(self.algorithms),
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,
@@ -217,6 +253,11 @@ class TokenVerifier:
         if int(claims["iat"]) > stamp + slack:
             raise InvalidToken("token issued in the future")
         return claims
+
+    @classmethod
+    def for_oidc(cls, jwks_url: str, issuer: str, audience: str) -> TokenVerifier:
+        """A verifier of an OIDC provider's access tokens (production sign-in)."""
+        return cls(RemoteKeys(jwks_url), issuer, audience, algorithms=OIDC_ALGORITHMS)
 
     @classmethod
     def from_files(cls, folder: Path) -> TokenVerifier:

@@ -33,6 +33,10 @@ class ServiceSettings(BaseSettings):
     # The staff-token issuer's public keys and revocation list (not its private key);
     # by default beside the keyring.
     staff_keys: Path | None = Field(None, validation_alias="HEARD_STAFF_KEYS")
+    # Production sign-in: an OIDC provider's tokens instead (all three set, or none).
+    oidc_issuer: str | None = Field(None, validation_alias="HEARD_OIDC_ISSUER")
+    oidc_audience: str = Field("heard-staff", validation_alias="HEARD_OIDC_AUDIENCE")
+    oidc_jwks_url: str | None = Field(None, validation_alias="HEARD_OIDC_JWKS_URL")
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)

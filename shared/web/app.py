@@ -43,7 +43,7 @@ def service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(service, settings) as runtime:
             app.state.runtime = runtime
-            app.state.token_verifier = TokenVerifier.from_files(settings.staff_keys_folder())
+            app.state.token_verifier = staff_verifier(settings)
             if on_start is not None:
                 on_start(app, runtime)
             yield
@@ -53,6 +53,15 @@ def service_app(
     )
     install_common(app, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+def staff_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """The OIDC provider's verifier when one is configured, else the local issuer's files."""
+    if settings.oidc_issuer and settings.oidc_jwks_url:
+        return TokenVerifier.for_oidc(
+            settings.oidc_jwks_url, settings.oidc_issuer, settings.oidc_audience
+        )
+    return TokenVerifier.from_files(settings.staff_keys_folder())
 
 
 def install_common(app: FastAPI, *, max_body_bytes: int) -> None:
