@@ -87,9 +87,10 @@ class WebhookNotifier:
     """Pages by POSTing JSON to an on-call service's webhook."""
 
     url: str
+    transport: httpx.AsyncBaseTransport | None = None  # a test's seam (httpx.MockTransport)
 
     async def send(self, notice: PageNotice) -> None:
         """POST `notice`; a non-2xx answer is a failed delivery."""
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, transport=self.transport) as client:
             answer = await client.post(self.url, json={**notice.__dict__, "text": notice.text()})
             answer.raise_for_status()

@@ -109,15 +109,16 @@ async def add_account(
     return given
 
 
-async def reset_account(session: AsyncSession, username: str, now: datetime) -> Credentials:
-    """New password and TOTP secret; unlock; revoke every session of the account."""
+async def reset_account(
+    session: AsyncSession, username: str, now: datetime
+) -> tuple[Credentials, list[str]]:
+    """New password and TOTP secret; unlock; revoke every session (their ids returned)."""
     account = await _account(session, username)
     given = new_credentials(username)
     account.password_hash, account.totp_secret = _hasher.hash(given.password), given.totp_secret
     account.failures, account.locked_until, account.disabled = 0, None, False
     session.add(account)
-    await revoke_all(session, username, now)
-    return given
+    return given, await revoke_all(session, username, now)
 
 
 async def disable_account(session: AsyncSession, username: str, now: datetime) -> list[str]:

@@ -55,13 +55,15 @@ async def _run(args: argparse.Namespace, settings: SigninSettings) -> str:
                     await add_account(session, args.username, set(args.role), args.region)
                 )
             elif args.staff_action == "reset":
-                text = _shown(await reset_account(session, args.username, now))
+                given, revoked = await reset_account(session, args.username, now)
+                text = _shown(given)
             else:
                 revoked = await disable_account(session, args.username, now)
-                revoke_sessions(
-                    settings.staff_keys_folder(), dict.fromkeys(revoked, now + SESSION_LIFETIME)
-                )
                 text = f"disabled {args.username}; {len(revoked)} session(s) revoked"
+            if args.staff_action != "add":
+                # Every service reads this list: the sessions' tokens stop working at once.
+                until = now + SESSION_LIFETIME
+                revoke_sessions(settings.staff_keys_folder(), dict.fromkeys(revoked, until))
             await session.commit()
             return text
     finally:

@@ -4,6 +4,7 @@ schedulers); P1 cases page the on-call staff by real e-mail until someone acknow
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,7 +18,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from services.casework.db import Deadline, Page
-from services.casework.paging import EmailNotifier, FileNotifier, PageNotice
+from services.casework.paging import EmailNotifier, FileNotifier, PageNotice, WebhookNotifier
 from services.casework.scheduler import _breach, fire_breaches, send_pages
 from services.casework.settings import CaseworkSettings
 from shared.auth import TokenIssuer
@@ -187,3 +188,17 @@ async def test_acknowledging_an_unknown_page_is_404(
         headers=staff,
     )
     assert answer.status_code == 404
+
+
+async def test_the_webhook_pager_posts_json_and_fails_loudly_on_an_error_answer() -> None:
+    received: list[dict[str, Any]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(200 if len(received) == 1 else 503)
+
+    pager = WebhookNotifier("http://pager.test/hook", transport=httpx.MockTransport(answer))
+    await pager.send(PageNotice("p", "c", 1, "new P1 case", 1))
+    assert received[0]["case_id"] == "c"
+    with pytest.raises(httpx.HTTPStatusError):
+        await pager.send(PageNotice("p", "c", 1, "new P1 case", 2))

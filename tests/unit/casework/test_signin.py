@@ -196,3 +196,18 @@ async def test_staff_commands_refuse_unknown_accounts_and_duplicates(
     assert await heard("staff", "add", "ana", "--role", "caseworker") == 2
     assert await heard("staff", "reset", "nobody") == 2
     assert await heard("staff", "disable", "nobody") == 2
+
+
+async def test_reset_gives_new_credentials_and_ends_the_old_sessions(
+    signin: httpx.AsyncClient, capsys: pytest.CaptureFixture[str], keyring_path: Path
+) -> None:
+    password, secret = await add(capsys, "ana", "caseworker")
+    await post_signin(signin, "ana", password, pyotp.TOTP(secret).now())
+    token = signin.cookies["heard_staff"]
+    assert await heard("staff", "reset", "ana") == 0
+    fresh = re.search(r"^password  (\S+)$", capsys.readouterr().out, re.M)
+    assert fresh is not None
+    with pytest.raises(InvalidToken, match="revoked"):
+        verifier(keyring_path).verify(token)
+    signin.cookies.clear()
+    assert (await post_signin(signin, "ana", password, "000000")).status_code == 401
