@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.casework import cases_api, console, protection_api
+from services.casework import cases_api, console, console_actions, protection_api
 from services.casework.api import router
 from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
@@ -29,6 +29,7 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
     app.include_router(cases_api.router)
     app.include_router(protection_api.router)
     app.include_router(console.router)
+    app.include_router(console_actions.router)
     app.add_exception_handler(console.SignInRequired, console.to_sign_in)
     if settings.run_scheduler:
         _with_scheduler(app, settings)
