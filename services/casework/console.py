@@ -21,6 +21,7 @@ from services.casework import approvals, desk
 from services.casework.cases_api import runtime_of
 from services.casework.console_queries import Filters, console_cases, extras, workload
 from services.casework.protection import DIRECTORY
+from services.casework.queues import unacknowledged_pages
 from shared.auth import ROLES, StaffPrincipal
 from shared.clock import utcnow
 from shared.errors import HeardError
@@ -34,6 +35,7 @@ CSP = (
 )
 router = APIRouter(prefix="/console", include_in_schema=False)
 _any_staff = require_roles(*sorted(ROLES))
+RESPONDERS = ("caseworker", "supervisor")  # who is paged, and may take a page
 
 
 class SignInRequired(HeardError):
@@ -95,8 +97,17 @@ async def queue(
     async with runtime_of(request).sessions() as session:
         rows = await console_cases(session, utcnow(), wanted)
     pending = await approvals.pending(runtime_of(request)) if who.has_any("supervisor") else []
+    async with runtime_of(request).sessions() as session:
+        pages = await unacknowledged_pages(session) if who.has_any(*RESPONDERS) else []
     return render(
-        request, "queue.html", who=who, rows=rows, filters=wanted, holder=holder, pending=pending
+        request,
+        "queue.html",
+        who=who,
+        rows=rows,
+        filters=wanted,
+        holder=holder,
+        pending=pending,
+        pages=pages,
     )
 
 

@@ -12,11 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.casework import approvals, decisions, desk, protection
 from services.casework.cases_api import runtime_of, tools_of
-from services.casework.console import Who, case_page_for
+from services.casework.console import RESPONDERS, Who, case_page_for
 from services.casework.errors import CaseworkError
 from services.casework.model import ACTIONS
 from services.casework.protection import DIRECTORY
+from services.casework.queues import acknowledge
 from shared.auth import StaffPrincipal
+from shared.clock import utcnow
 from shared.web.staff import require_csrf
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -242,3 +244,14 @@ async def settle_approval(
             version=version,
         ),
     )
+
+
+@router.post("/pages/{page_id}", dependencies=[Csrf])
+async def take_page(request: Request, page_id: uuid.UUID, who: Who) -> Response:
+    """Take a page: it stops being re-sent."""
+    if not who.has_any(*RESPONDERS):
+        raise HTTPException(403, "pages are for case workers and supervisors")
+    async with runtime_of(request).sessions() as session:
+        page = await acknowledge(session, page_id, who.subject, utcnow())
+        await session.commit()
+    return RedirectResponse(f"/console/cases/{page.case_id}?done=page-taken", status_code=303)

@@ -196,7 +196,9 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     shot(ana, "01-queue")
     accessible(ana, "queue")
 
-    ana.locator("tbody a").first.click()
+    assert "Pages waiting for someone" in ana.content()  # the P1 case paged the on-call staff
+    ana.get_by_role("button", name="Take it").click()
+    ana.wait_for_url("**/console/cases/**")
     step(ana, "Claim this case")
     ana.get_by_label("Why you need to read it").fill("handling the case")
     ana.get_by_role("button", name="Show what the child said").click()
@@ -235,6 +237,7 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     sam.wait_for_load_state()
     assert "<dt>Step</dt><dd>closed</dd>" in sam.content()
     shot(sam, "04-case-closed")
+    assert sam.get_by_role("link", name="PDF").get_attribute("href", timeout=5000)
     timeline = sam.locator("#timeline-h + table").inner_text()
     for entry in ("assign", "interim measures", "referral requested", "message", "closed"):
         assert entry in timeline, entry

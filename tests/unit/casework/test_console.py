@@ -119,3 +119,21 @@ async def test_the_workload_view_is_for_supervisors(
     page = await client.get("/console/workload")
     assert page.status_code == 200
     assert "nobody (unassigned)" in page.text
+
+
+async def test_a_p1_page_is_taken_from_the_queue_page_and_stops(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    page = await client.get("/console/")
+    assert "Pages waiting for someone" in page.text
+    found = re.search(r'action="/console/pages/([^"]+)"', page.text)
+    assert found is not None
+    token = await csrf(client, "/console/")
+    taken = await client.post(f"/console/pages/{found.group(1)}", data={"csrf": token})
+    assert taken.status_code == 303
+    assert case_id in taken.headers["location"]
+    assert "Pages waiting for someone" not in (await client.get("/console/")).text
+    signed_in(client, issuer, "ola", "auditor")
+    refused = await client.post(f"/console/pages/{found.group(1)}", data={"csrf": token})
+    assert refused.status_code == 403
