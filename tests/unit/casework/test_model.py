@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from services.casework.errors import ReasonRequired, RoleNotAllowed, StepNotAllowed
+from services.casework.explanations import explain
 from services.casework.model import (
     ACTIONS,
     ENDED,
@@ -91,3 +92,24 @@ def test_clocks_run_from_settings_and_acknowledgement_from_triage() -> None:
     assert clocks.due("acknowledge", now, respond_by) == respond_by
     assert clocks.due("follow_up", now, respond_by) == now + timedelta(days=182)
     assert clocks.due("duty_bearer_response", now, respond_by) == now + timedelta(days=90)
+
+
+LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_step_the_child_hears_of_is_explained_in_their_language(language: str) -> None:
+    for step in STEPS:
+        if step == "received":
+            continue  # intake's own receipt says this
+        text = explain(step, language, "12_14")
+        assert text, (step, language)
+        if language != "en":
+            assert text != explain(step, "en", "12_14"), (step, language)
+
+
+def test_younger_children_get_the_shorter_english_text() -> None:
+    young, older = explain("acknowledged", "en", "8_11"), explain("acknowledged", "en", "15_17")
+    assert young is not None
+    assert older is not None
+    assert len(young) < len(older)
