@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
@@ -129,38 +128,6 @@ def public_keys(jwks: dict[str, Any]) -> dict[str, Any]:
     return keys
 
 
-# OIDC providers sign with RSA or EC keys; Heard's own issuer with Ed25519.
-OIDC_ALGORITHMS = ("RS256", "ES256", "EdDSA")
-
-
-class RemoteKeys:
-    """An OIDC issuer's JWKS fetched from its URL, fetched again when a token names a key id
-    not seen yet (the issuer rotated its keys), at most once a minute."""
-
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
-        self._url, self._timeout = url, timeout
-        self._keys: dict[str, Any] = {}
-        self._fetched: datetime | None = None
-
-    def get(self, kid: str, default: Any = None) -> Any:
-        """The key `kid`, fetching the JWKS again if it is new."""
-        if kid not in self._keys and self._may_fetch():
-            self._fetch()
-        return self._keys.get(kid, default)
-
-    def _may_fetch(self) -> bool:
-        return self._fetched is None or utcnow() - self._fetched > timedelta(minutes=1)
-
-    def _fetch(self) -> None:
-        self._fetched = utcnow()
-        try:
-            answer = httpx.get(self._url, timeout=self._timeout)
-            answer.raise_for_status()
-            self._keys = public_keys(answer.json())
-        except (httpx.HTTPError, ValueError):
-            return  # keep the keys we had; the token is refused if its key is not among them
-
-
 @dataclass
 class RevocationList:
     """Session ids the issuer revoked, re-read from its file whenever the file changes."""
@@ -191,7 +158,7 @@ class RevocationList:
 class TokenVerifier:
     """Checks staff tokens with public keys only: signature, key id, iss, aud, exp, iat, jti."""
 
-    keys: Any  # key id -> public key: a dict, or RemoteKeys for an OIDC issuer
+    keys: Any  # key id -> public key: a dict, or shared.oidc.RemoteKeys
     issuer: str = ISSUER
     audience: str = AUDIENCE
     revoked: RevocationList = field(default_factory=RevocationList)
@@ -253,11 +220,6 @@ class TokenVerifier:
         if int(claims["iat"]) > stamp + slack:
             raise InvalidToken("token issued in the future")
         return claims
-
-    @classmethod
-    def for_oidc(cls, jwks_url: str, issuer: str, audience: str) -> TokenVerifier:
-        """A verifier of an OIDC provider's access tokens (production sign-in)."""
-        return cls(RemoteKeys(jwks_url), issuer, audience, algorithms=OIDC_ALGORITHMS)
 
     @classmethod
     def from_files(cls, folder: Path) -> TokenVerifier:

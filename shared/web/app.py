@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from shared.auth import TokenVerifier
+from shared.oidc import oidc_verifier
 from shared.runtime import Runtime, open_runtime
 from shared.settings import ServiceSettings
 from shared.web.errors import install_error_handlers
@@ -58,9 +59,7 @@ def service_app(
 def staff_verifier(settings: ServiceSettings) -> TokenVerifier:
     """The OIDC provider's verifier when one is configured, else the local issuer's files."""
     if settings.oidc_issuer and settings.oidc_jwks_url:
-        return TokenVerifier.for_oidc(
-            settings.oidc_jwks_url, settings.oidc_issuer, settings.oidc_audience
-        )
+        return oidc_verifier(settings.oidc_jwks_url, settings.oidc_issuer, settings.oidc_audience)
     return TokenVerifier.from_files(settings.staff_keys_folder())
 
 

@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from shared.auth import TokenVerifier
 from shared.clock import utcnow
 from shared.errors import InvalidToken
+from shared.oidc import oidc_verifier
 from shared.settings import ServiceSettings
 from shared.web.app import staff_verifier
 
@@ -86,7 +86,7 @@ def provider() -> Iterator[tuple[Provider, str]]:
 def test_an_rsa_signed_access_token_grants_its_roles(provider: tuple[Provider, str]) -> None:
     served, url = provider
     served.add_rsa("rsa-1")
-    verifier = TokenVerifier.for_oidc(url, ISSUER, AUDIENCE)
+    verifier = oidc_verifier(url, ISSUER, AUDIENCE)
     principal = verifier.verify(served.token("rsa-1", ["supervisor", "unknown-role"]))
     assert (principal.subject, principal.roles) == ("olga", frozenset({"supervisor"}))
 
@@ -94,7 +94,7 @@ def test_an_rsa_signed_access_token_grants_its_roles(provider: tuple[Provider, s
 def test_a_key_rotated_in_is_fetched_when_a_token_names_it(provider: tuple[Provider, str]) -> None:
     served, url = provider
     served.add_rsa("rsa-1")
-    verifier = TokenVerifier.for_oidc(url, ISSUER, AUDIENCE)
+    verifier = oidc_verifier(url, ISSUER, AUDIENCE)
     verifier.verify(served.token("rsa-1", ["caseworker"]))
     served.add_ec("ec-2")
     verifier.keys._fetched = None  # a minute has passed
@@ -110,7 +110,7 @@ def test_another_issuer_or_audience_is_refused(
 ) -> None:
     served, url = provider
     served.add_rsa("rsa-1")
-    verifier = TokenVerifier.for_oidc(url, ISSUER, AUDIENCE)
+    verifier = oidc_verifier(url, ISSUER, AUDIENCE)
     with pytest.raises(InvalidToken, match=match):
         verifier.verify(served.token("rsa-1", ["administrator"], **overrides))
 
@@ -122,7 +122,7 @@ def test_a_token_signed_by_a_key_the_provider_never_published_is_refused(
     served.add_rsa("rsa-1")
     forger = Provider()
     forger.add_rsa("rsa-1")  # same key id, another key
-    verifier = TokenVerifier.for_oidc(url, ISSUER, AUDIENCE)
+    verifier = oidc_verifier(url, ISSUER, AUDIENCE)
     with pytest.raises(InvalidToken, match="signature"):
         verifier.verify(forger.token("rsa-1", ["administrator"]))
 
@@ -130,7 +130,7 @@ def test_a_token_signed_by_a_key_the_provider_never_published_is_refused(
 def test_an_unreachable_provider_refuses_every_token() -> None:
     other = Provider()
     other.add_rsa("rsa-1")
-    verifier = TokenVerifier.for_oidc("http://127.0.0.1:9/certs", ISSUER, AUDIENCE)
+    verifier = oidc_verifier("http://127.0.0.1:9/certs", ISSUER, AUDIENCE)
     with pytest.raises(InvalidToken, match="key id"):
         verifier.verify(other.token("rsa-1", ["caseworker"]))
 
