@@ -35,7 +35,7 @@ from deploy.kafka_jars import kafka_libs
 from deploy.keys import init_keys
 from deploy.ports import free_port
 from deploy.postgres import PostgresCluster, create_database, ensure_postgres_installed
-from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from deploy.system import REPO, SERVICES, SIGNIN, HeardSystem, SystemConfig
 from shared.bus.wakeup import libpq_url
 from shared.ids import new_id
 
@@ -68,7 +68,7 @@ def _system(work: Path, broker: str, server: str) -> Iterator[HeardSystem]:
         database_urls={
             s: create_database(server, f"bench_{s}_{new_id().hex[:6]}") for s in SERVICES
         },
-        ports={s: free_port() for s in SERVICES},
+        ports={s: free_port() for s in (*SERVICES, SIGNIN)},
         topic_prefix=prefix,
         environment="production",
     )

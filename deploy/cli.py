@@ -4,6 +4,7 @@ heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four ser
 heard status             consumer-group lag and dead-letter counts
 heard keys init|rotate|activate   one keyring per service; two-step key rotation
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
+heard staff add|reset|disable   staff accounts for sign-in (password + TOTP)
 heard token              a staff token for trying the queues and the audit log by hand
 heard triage eval        the triage rules' figures on the evaluation corpus
 heard audit key|verify   the transparency log's key; verify it as an oversight body would
@@ -32,13 +33,14 @@ from deploy.kafka_jars import kafka_libs
 from deploy.keys import ensure_keys, init_keys
 from deploy.ports import free_port
 from deploy.status import read_status
-from deploy.system import REPO, SERVICES, HeardSystem, SystemConfig
+from deploy.system import REPO, SERVICES, SIGNIN, HeardSystem, SystemConfig
 from services import registry
 from services.audit import cli as audit_cli
+from services.casework.signin import staff_cli
 from services.triage import evaluation as triage_evaluation
-from shared.auth import ROLES, issue_token
+from shared.auth import ROLES, ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace
-from shared.crypto.keyfiles import activate_key, distribute_key, load_service_keyring
+from shared.crypto.keyfiles import activate_key, distribute_key
 from shared.errors import HeardError
 from shared.events.contracts import TOPICS
 
@@ -87,6 +89,7 @@ def _keyring(var: Path) -> Path:
     path = Path(os.environ.get("HEARD_KEYRING", var / "keys"))
     if ensure_keys(path):
         _say(f"keys        created one keyring per service in {path} (0600; never commit them)")
+    ensure_issuer_files(path)
     return path
 
 
@@ -134,6 +137,7 @@ def up(args: argparse.Namespace) -> int:
             try:
                 for service in SERVICES:
                     _say(f"{service:<12}{config.url(service)}/docs  (logs: {system.log_dir})")
+                _say(f"{'sign-in':<12}{config.url(SIGNIN)}/signin  (staff: `heard staff add`)")
                 _say("Heard is up. Ctrl-C stops everything.")
                 _supervise_until_signal(system, broker)
             finally:
@@ -162,9 +166,10 @@ def status(args: argparse.Namespace) -> int:
 
 
 def keys_init(args: argparse.Namespace) -> int:
-    """Create one keyring per service (refuses to overwrite any)."""
+    """Create one keyring per service and the staff-token issuer key (refuses to overwrite)."""
     init_keys(args.path)
-    _say(f"created one keyring per service in {args.path} (0600; never commit them)")
+    ensure_issuer_files(args.path)
+    _say(f"created one keyring per service and the issuer key in {args.path} (0600; never commit)")
     return 0
 
 
@@ -183,10 +188,10 @@ def keys_activate(args: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    """Print a staff token signed with the keyring's token key (until sign-in exists)."""
-    key = load_service_keyring(args.keyring, "casework").token_key()
-    roles = set(args.role or ROLES)
-    _say(issue_token(key, args.subject, roles, timedelta(hours=args.hours)))
+    """Print a staff token signed by the single machine's issuer key, holding only the roles
+    named (none unless one is)."""
+    issuer = load_issuer(args.keyring)
+    _say(issuer.issue(args.subject, set(args.role or ()), ttl=timedelta(hours=args.hours)))
     return 0
 
 
@@ -263,12 +268,15 @@ def _parser() -> argparse.ArgumentParser:
     run = broker.add_parser("run", help="run a broker in the foreground")
     run.add_argument("--port", type=int, default=BROKER_PORT)
     run.set_defaults(run=broker_run)
+    accounts = commands.add_parser("staff", help="staff accounts for sign-in (single machine)")
+    staff_cli.add_arguments(accounts)
+    accounts.set_defaults(run=lambda args: staff_cli.run(args, _say))
     staff = commands.add_parser("token", help="a staff token for trying the APIs by hand")
     staff.add_argument("--subject", default=getpass.getuser(), help="who the token names")
     staff.add_argument(
-        "--role", action="append", choices=sorted(ROLES), help="repeat for more (default: all)"
+        "--role", action="append", choices=sorted(ROLES), help="repeat for more (default: none)"
     )
-    staff.add_argument("--hours", type=float, default=8, help="how long it is valid")
+    staff.add_argument("--hours", type=float, default=1, help="how long it is valid")
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
     _triage_commands(commands)

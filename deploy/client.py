@@ -16,8 +16,7 @@ from typing import Any, Self
 import httpx
 
 from deploy.system import SystemConfig
-from shared.auth import issue_token
-from shared.crypto.keyfiles import load_service_keyring
+from shared.auth import load_issuer
 
 AUDIT_PAGE = 500
 QUEUE_PAGE = 500
@@ -68,9 +67,8 @@ def sample_complaint(number: int, marker: str = "") -> dict[str, Any]:
 
 
 def staff_token(keyring_path: Path, subject: str = "heard-client") -> str:
-    """A token for a case worker who is also an auditor, signed with the keyring's key."""
-    key = load_service_keyring(keyring_path, "casework").token_key()
-    return issue_token(key, subject, {"caseworker", "auditor"})
+    """A token for a case worker who is also an auditor, signed by the machine's issuer key."""
+    return load_issuer(keyring_path).issue(subject, {"caseworker", "auditor"})
 
 
 class HeardClient:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.registry import SERVICES
+from shared.auth import ensure_issuer_files
 from shared.crypto.keyfiles import init_keyring_dir
 
 
@@ -15,8 +16,11 @@ def holdings() -> dict[str, tuple[str, ...]]:
 
 
 def init_keys(directory: Path) -> None:
-    """One keyring per service in `directory`, plus the public keys."""
+    """One keyring per service in `directory`, the public keys, and the staff-token issuer's
+    key with its published key set (only the sign-in process and `heard token` read the
+    private one)."""
     init_keyring_dir(directory, holdings())
+    ensure_issuer_files(directory)
 
 
 def ensure_keys(directory: Path) -> bool:

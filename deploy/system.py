@@ -20,6 +20,10 @@ from deploy.processes import run_to_completion as run_once
 from services import registry
 
 SERVICES = registry.NAMES
+# Staff sign-in: a process of its own beside casework (whose database holds the accounts), the
+# only one that holds the staff-token issuer's private key.
+SIGNIN = "signin"
+SIGNIN_PORT = 8010
 COMBINED = ("all",)
 SEPARATE = ("api", "consume", "relay")
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +80,8 @@ class SystemConfig:
 
     def port(self, service: str) -> int:
         """The port the service's API listens on."""
+        if service == SIGNIN:
+            return self.ports.get(SIGNIN) or SIGNIN_PORT
         return self.ports.get(service) or registry.service(service).port
 
     def url(self, service: str) -> str:
@@ -97,6 +103,7 @@ class SystemConfig:
             f"{prefix}_DATABASE_URL": self.database_url(service),
             f"{prefix}_PORT": str(self.port(service)),
             f"{prefix}_HOST": self.host,
+            f"{prefix}_SIGNIN_URL": self.url(SIGNIN),
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
@@ -111,6 +118,15 @@ class HeardSystem:
         for name in SERVICES:
             for role in config.roles:
                 self.processes.add(self._spec(name, role))
+        self.processes.add(
+            ProcessSpec(
+                name=SIGNIN,
+                argv=[sys.executable, "-m", "services.casework.signin"],
+                log_path=self.log_dir / f"{SIGNIN}.log",
+                env=self.signin_env(),
+                cwd=REPO,
+            )
+        )
 
     @property
     def log_dir(self) -> Path:
@@ -120,6 +136,15 @@ class HeardSystem:
     def process(self, service: str, role: str = "all") -> ManagedProcess:
         """One process, e.g. `process("triage")` or `process("triage", "consume")`."""
         return self.processes[f"{service}-{role}"]
+
+    def signin_env(self) -> dict[str, str]:
+        """The environment of the sign-in process: casework's database, its own port."""
+        return {
+            **self.config.env("casework", SIGNIN),
+            "SIGNIN_DATABASE_URL": self.config.database_url("casework"),
+            "SIGNIN_PORT": str(self.config.port(SIGNIN)),
+            "SIGNIN_HOST": self.config.host,
+        }
 
     def processes_of(self, service: str) -> list[ManagedProcess]:
         """Every long-running process of `service`."""

@@ -41,3 +41,12 @@ if $want_postgres && [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq postgresql >/dev/null
 fi
+
+# The consoles' browser tests drive Debian's Chromium (Playwright, no downloaded browser).
+if [ -z "${HEARD_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi

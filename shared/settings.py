@@ -31,6 +31,13 @@ class ServiceSettings(BaseSettings):
     )
     # A directory of per-service keyrings (`heard keys init`), or one complete keyring file.
     keyring_path: Path = Field(Path("var/keys"), validation_alias="HEARD_KEYRING")
+    # The staff-token issuer's public keys and revocation list (not its private key);
+    # by default beside the keyring.
+    staff_keys: Path | None = Field(None, validation_alias="HEARD_STAFF_KEYS")
+    # Production sign-in: an OIDC provider's tokens instead (all three set, or none).
+    oidc_issuer: str | None = Field(None, validation_alias="HEARD_OIDC_ISSUER")
+    oidc_audience: str = Field("heard-staff", validation_alias="HEARD_OIDC_AUDIENCE")
+    oidc_jwks_url: str | None = Field(None, validation_alias="HEARD_OIDC_JWKS_URL")
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
@@ -38,3 +45,10 @@ class ServiceSettings(BaseSettings):
     # Longer than any client's or proxy's idle timeout (httpx: 5 s, nginx: 60 s), so the server
     # never closes a pooled connection just as a client sends on it: a child's POST would fail.
     keep_alive_seconds: int = Field(75, ge=1)
+
+    def staff_keys_folder(self) -> Path:
+        """Where the staff-token issuer publishes its public keys and revocation list."""
+        if self.staff_keys is not None:
+            return self.staff_keys
+        # Beside the keyrings: in their directory, or beside a single keyring file.
+        return self.keyring_path if self.keyring_path.is_dir() else self.keyring_path.parent

@@ -1,4 +1,4 @@
-"""Casework's routes: the queues and the cases in them, for case workers and supervisors."""
+"""Casework's routes: the queues, for case workers and supervisors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from services.casework.db import Case
-from services.casework.errors import CaseNotFound
-from services.casework.queues import QueuePosition, get_case, open_cases, queue_summaries
+from services.casework.queues import (
+    QueuePosition,
+    acknowledge,
+    open_cases,
+    queue_summaries,
+    unacknowledged_pages,
+)
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
 from shared.runtime import Runtime
@@ -103,11 +108,29 @@ async def queue_page(
     )
 
 
-@router.get("/cases/{case_id}")
-async def case_detail(case_id: uuid.UUID, request: Request, _staff: Staff) -> CasePublic:
-    """One case."""
+class PagePublic(BaseModel):
+    """A page to the on-call staff that nobody has acknowledged yet."""
+
+    page_id: uuid.UUID
+    case_id: uuid.UUID
+    priority: int
+    reason: str
+    sent_count: int
+    created_at: datetime
+
+
+@router.get("/pages")
+async def open_pages(request: Request, _staff: Staff) -> list[PagePublic]:
+    """Pages still waiting for someone to take them, most pressing first."""
     async with _runtime(request).sessions() as session:
-        row = await get_case(session, case_id)
-    if row is None:
-        raise CaseNotFound(str(case_id))
-    return CasePublic.of(row, utcnow())
+        rows = await unacknowledged_pages(session)
+    return [PagePublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post("/pages/{page_id}/acknowledgement", responses={404: {"description": "no such page"}})
+async def acknowledge_page(page_id: uuid.UUID, request: Request, staff: Staff) -> PagePublic:
+    """Take a page: it is no longer re-sent."""
+    async with _runtime(request).sessions() as session:
+        page = await acknowledge(session, page_id, staff.subject, utcnow())
+        await session.commit()
+    return PagePublic.model_validate(page, from_attributes=True)

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from services.casework import cases_api, console, console_actions, protection_api
 from services.casework.api import router
+from services.casework.procedure import Tools
+from services.casework.scheduler import run_scheduler
 from services.casework.settings import CaseworkSettings
+from shared.runtime import Runtime
 from shared.web.app import service_app
 
 
 def create_app(settings: CaseworkSettings) -> FastAPI:
     """Build casework's app for `settings` (nothing is opened until start-up)."""
-    app = service_app("casework", settings)
+
+    def on_start(app: FastAPI, runtime: Runtime) -> None:
+        app.state.casework_tools = Tools(runtime.fields, settings.clocks())
+        app.state.signin_url = settings.signin_url.rstrip("/")
+
+    app = service_app("casework", settings, on_start=on_start)
     app.include_router(router)
+    app.include_router(cases_api.router)
+    app.include_router(protection_api.router)
+    app.include_router(console.router)
+    app.include_router(console_actions.router)
+    app.add_exception_handler(console.SignInRequired, console.to_sign_in)
+    if settings.run_scheduler:
+        _with_scheduler(app, settings)
     return app
+
+
+def _with_scheduler(app: FastAPI, settings: CaseworkSettings) -> None:
+    """Run the clocks' scheduler for the app's lifetime (until the combined process has it)."""
+    opened = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with opened(app):
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_scheduler(app.state.runtime, settings, stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await task
+
+    app.router.lifespan_context = lifespan

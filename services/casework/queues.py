@@ -17,8 +17,9 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.casework.db import OPEN_STATUSES, Case
-from services.casework.errors import InvalidCursor
+from services.casework.db import Case, Page
+from services.casework.errors import InvalidCursor, PageNotFound
+from services.casework.model import OPEN_STEPS as OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,25 @@ async def case_for_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> 
     """The case opened for `complaint_id`, if any."""
     query = select(Case).where(col(Case.complaint_id) == complaint_id)
     return (await session.exec(query)).first()
+
+
+async def unacknowledged_pages(session: AsyncSession) -> list[Page]:
+    """Pages nobody has taken yet, most pressing and oldest first."""
+    query = (
+        select(Page)
+        .where(col(Page.acknowledged_at).is_(None))
+        .order_by(col(Page.priority), col(Page.created_at))
+        .limit(200)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def acknowledge(session: AsyncSession, page_id: uuid.UUID, who: str, now: datetime) -> Page:
+    """Mark a page taken by `who` (the first acknowledgement stands)."""
+    page = await session.get(Page, page_id)
+    if page is None:
+        raise PageNotFound(str(page_id))
+    if page.acknowledged_at is None:
+        page.acknowledged_at, page.acknowledged_by = now, who
+        session.add(page)
+    return page

@@ -19,6 +19,7 @@ import uvicorn
 from services.intake.app import create_app
 from services.intake.bootstrap import SERVICE as SPEC
 from services.intake.settings import IntakeSettings
+from shared.auth import ensure_issuer_files
 from shared.crypto.keyring import init_keyring_file
 from shared.db.migrations import upgrade
 
@@ -43,6 +44,7 @@ def portal_settings(folder: Path, **changes: object) -> IntakeSettings:
     keyring = folder / "keyring.json"
     if not keyring.exists():
         init_keyring_file(keyring)
+        ensure_issuer_files(folder)
     url = f"sqlite:///{folder / 'intake.db'}"
     upgrade(url, SPEC.migrations)
     settings = IntakeSettings(database_url=url, HEARD_KEYRING=keyring, environment="test")

@@ -14,6 +14,7 @@ to every file holding the topic; `activate` makes it the one new events are seal
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from shared.crypto.aead import new_data_key
 from shared.crypto.keyring import (
+    FORMAT,
     FileKeyring,
     new_keyring_document,
     save_keyring_file,
@@ -92,9 +94,10 @@ def load_service_keyring(location: Path, service: str) -> FileKeyring:
 def _holders(directory: Path, topic: str) -> list[Path]:
     holders = []
     for path in sorted(directory.glob("*.json")):
-        if path.name == PUBLIC_FILE:
-            continue
-        if topic in FileKeyring.load(path).document().get("data_keys", {}):
+        document = json.loads(path.read_text("utf-8"))
+        if document.get("format") != FORMAT or "service" not in document:
+            continue  # the public keys, the staff-token issuer's files
+        if topic in document.get("data_keys", {}):
             holders.append(path)
     if not holders:
         raise KeyringError(f"no keyring in {directory} holds topic {topic!r}")

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
+from shared.auth import TokenVerifier
+from shared.oidc import oidc_verifier
 from shared.runtime import Runtime, open_runtime
 from shared.settings import ServiceSettings
 from shared.web.errors import install_error_handlers
@@ -36,7 +38,7 @@ def service_app(
 
     Its runtime (engine, keys) opens at start-up, not here, and closes at shutdown, unless the
     process already set `app.state.runtime` to the one its consumer and relay share; routes find
-    it in `app.state.runtime`, the staff-token check its key in `app.state.token_key`.
+    it in `app.state.runtime`, the staff-token check its public keys in `app.state.token_verifier`.
     `on_start` adds what else the service keeps in `app.state`.
     """
 
@@ -48,7 +50,7 @@ def service_app(
             if runtime is None:
                 runtime = await stack.enter_async_context(open_runtime(service, settings))
             app.state.runtime = runtime
-            app.state.token_key = runtime.keyring.token_key()
+            app.state.token_verifier = staff_verifier(settings)
             if on_start is not None:
                 on_start(app, runtime)
             yield
@@ -58,6 +60,13 @@ def service_app(
     )
     install_common(app, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+def staff_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """The OIDC provider's verifier when one is configured, else the local issuer's files."""
+    if settings.oidc_issuer and settings.oidc_jwks_url:
+        return oidc_verifier(settings.oidc_jwks_url, settings.oidc_issuer, settings.oidc_audience)
+    return TokenVerifier.from_files(settings.staff_keys_folder())
 
 
 def install_common(app: FastAPI, *, max_body_bytes: int) -> None:

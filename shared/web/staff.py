@@ -1,12 +1,14 @@
-"""The staff-token dependency: who is calling, refused with 401/403 before any data is read."""
+"""The staff-token dependency: who is calling, refused with 401/403 before any data is read;
+and the consoles' CSRF check."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 
-from shared.auth import StaffPrincipal, verify_token
+from shared.auth import StaffPrincipal, TokenVerifier
 from shared.errors import InvalidToken
 
 # Browsers cannot send a bearer header on a plain link or form: the consoles carry the same
@@ -26,7 +28,7 @@ def presented_token(request: Request) -> str | None:
 def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]:
     """A dependency admitting callers with a valid token holding one of `roles`.
 
-    The token key is read from `app.state.token_key`, set by the service's create_app.
+    The verifier (public keys only) is `app.state.token_verifier`, set at start-up.
     """
 
     async def dependency(request: Request) -> StaffPrincipal:
@@ -34,7 +36,8 @@ def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]
         if token is None:
             raise HTTPException(401, "staff bearer token required", {"WWW-Authenticate": "Bearer"})
         try:
-            principal = verify_token(request.app.state.token_key, token)
+            verifier: TokenVerifier = request.app.state.token_verifier
+            principal = verifier.verify(token)
         except InvalidToken as error:
             raise HTTPException(401, str(error), {"WWW-Authenticate": "Bearer"}) from None
         if not principal.has_any(*roles):
@@ -42,3 +45,30 @@ def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]
         return principal
 
     return dependency
+
+
+# Consoles' forms carry a CSRF token equal to this cookie's value (double submit); the staff
+# cookie is SameSite=Strict as well, so a form posted from another site carries neither.
+CSRF_COOKIE = "heard_csrf"
+CSRF_FIELD = "csrf"
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this browser (a fresh one if it has none yet; set it with
+    `remember_csrf` on the response)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def remember_csrf(response: Response, token: str, *, secure: bool) -> None:
+    """Set the CSRF cookie on `response`."""
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse (403) a form whose CSRF field is missing or does not match the cookie."""
+    form = await request.form()
+    sent, expected = form.get(CSRF_FIELD), request.cookies.get(CSRF_COOKIE)
+    if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
+        raise HTTPException(403, "csrf: the form's security token is missing or stale; reload")

@@ -12,7 +12,7 @@ from pathlib import Path
 from deploy.client import HeardClient, Submission, sample_complaint
 from deploy.keys import init_keys
 from deploy.ports import free_port
-from deploy.system import SERVICES, HeardSystem, SystemConfig
+from deploy.system import SERVICES, SIGNIN, HeardSystem, SystemConfig
 
 AUDITED_TYPES = (
     "heard.complaint.submitted.v1",
@@ -33,7 +33,7 @@ def running_system(
         kafka_bootstrap_servers=bootstrap,
         keyring_path=keyring,
         database_urls=database_urls,
-        ports={service: free_port() for service in SERVICES},
+        ports={service: free_port() for service in (*SERVICES, SIGNIN)},
         topic_prefix=prefix,
         environment="test",
         traces_dir=var_dir / "traces",

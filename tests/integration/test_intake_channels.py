@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from services.intake.bootstrap import SERVICE as INTAKE
 from services.intake.settings import IntakeSettings
 from services.intake.sms_auth import sign
-from shared.auth import issue_token
+from shared.auth import ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace, ensure_topics
 from shared.crypto.keyring import FileKeyring, init_keyring_file
 from shared.db.migrations import upgrade
@@ -44,6 +44,7 @@ async def intake(
     """Intake's consumer and relay running on a fresh namespace and database."""
     keys = tmp_path / "keyring.json"
     init_keyring_file(keys)
+    ensure_issuer_files(tmp_path)
     prefix = f"i{new_id().hex[:10]}."
     await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
     settings = IntakeSettings(
@@ -120,7 +121,7 @@ async def test_a_phone_call_and_an_sms_conversation_reach_the_complaints_topic(
     intake: tuple[IntakeSettings, str],
 ) -> None:
     settings, prefix = intake
-    token = issue_token(FileKeyring.load(settings.keyring_path).token_key(), "omar", {"operator"})
+    token = load_issuer(settings.staff_keys_folder()).issue("omar", {"operator"})
     staff = {"Authorization": f"Bearer {token}"}
     async with app_client(INTAKE.create_app(settings)) as client:
         page = (await client.get("/console/calls", headers=staff)).text

@@ -25,9 +25,9 @@ from services.audit.bootstrap import SERVICE as AUDIT
 from services.casework.bootstrap import SERVICE as CASEWORK
 from services.intake.bootstrap import SERVICE as INTAKE
 from services.triage.bootstrap import SERVICE as TRIAGE
-from shared.auth import issue_token
+from shared.auth import ensure_issuer_files, load_issuer
 from shared.bus.topics import TopicNamespace, ensure_topics
-from shared.crypto.keyring import FileKeyring, init_keyring_file
+from shared.crypto.keyring import init_keyring_file
 from shared.db.migrations import upgrade
 from shared.ids import new_id
 from shared.runner import run_consumer, run_relay
@@ -64,6 +64,7 @@ def spans() -> InMemorySpanExporter:
 def keyring_path(tmp_path: Path) -> Path:
     path = tmp_path / "keyring.json"
     init_keyring_file(path)
+    ensure_issuer_files(tmp_path)
     return path
 
 
@@ -122,9 +123,7 @@ def _app(spec: Service[Any], runtime: Runtime) -> FastAPI:
 async def test_one_complaint_is_one_case_one_trail_and_one_trace(
     system: dict[str, Runtime], keyring_path: Path, spans: InMemorySpanExporter
 ) -> None:
-    token = issue_token(
-        FileKeyring.load(keyring_path).token_key(), "olga", {"caseworker", "auditor"}
-    )
+    token = load_issuer(keyring_path.parent).issue("olga", {"caseworker", "auditor"})
     staff = {"Authorization": f"Bearer {token}"}
     async with (
         app_client(_app(INTAKE, system["intake"])) as intake,

@@ -10,7 +10,16 @@ from collections.abc import Iterable
 
 from shared.events.contracts.audit import CheckpointSigned
 from shared.events.contracts.base import EventData
-from shared.events.contracts.casework import CaseOpened, CaseStepChanged, MessageToChild
+from shared.events.contracts.casework import (
+    CaseAccessed,
+    CaseOpened,
+    CaseStepChanged,
+    DeadlineBreached,
+    DecisionRecorded,
+    InterimMeasuresTaken,
+    MessageToChild,
+    ReferralChanged,
+)
 from shared.events.contracts.intake import (
     ComplaintSubmitted,
     ComplaintWithdrawn,
@@ -41,6 +50,11 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     CaseStepChanged,
     MessageToChild,
     CheckpointSigned,
+    CaseAccessed,
+    DeadlineBreached,
+    InterimMeasuresTaken,
+    ReferralChanged,
+    DecisionRecorded,
 )
 
 
@@ -52,6 +66,7 @@ def registry(contracts: Iterable[type[EventData]] = ALL_CONTRACTS) -> dict[str, 
 __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
+    "CaseAccessed",
     "CaseOpened",
     "CaseStepChanged",
     "CheckpointSigned",
@@ -59,11 +74,15 @@ __all__ = [
     "ComplaintSubmitted",
     "ComplaintTriaged",
     "ComplaintWithdrawn",
+    "DeadlineBreached",
+    "DecisionRecorded",
     "EventData",
     "FeedbackGiven",
     "InformationAdded",
+    "InterimMeasuresTaken",
     "MessageFromChild",
     "MessageToChild",
+    "ReferralChanged",
     "RuleSetActivated",
     "SystemicPatternDetected",
     "registry",

@@ -75,3 +75,83 @@ class MessageToChild(EventData):
     sent_at: datetime
     body: str = Field(min_length=1, max_length=4000)
     asks_for_information: bool = False
+
+
+class CaseAccessed(EventData):
+    """A member of staff read a child's data in a case (so the audit log answers "who saw
+    this child's file"). `reason` is given where the reader's role must say why; it is the
+    reader's own words about their purpose, never the child's."""
+
+    type_name: ClassVar[str] = "heard.case.accessed.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    accessed_by: str = Field(min_length=1, max_length=200)
+    roles: list[str] = Field(max_length=5)
+    part: Literal["words", "identity"]
+    accessed_at: datetime
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class DeadlineBreached(EventData):
+    """A legal clock on a case ran out before the step it waits for was taken."""
+
+    type_name: ClassVar[str] = "heard.case.deadline-breached.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    deadline_id: uuid.UUID
+    kind: str = Field(min_length=1, max_length=32)
+    due_at: datetime
+    breached_at: datetime
+    escalated_to: str = Field(default="supervisor", max_length=64)
+
+
+class InterimMeasuresTaken(EventData):
+    """Protective measures were taken on a case (imminent irreparable harm)."""
+
+    type_name: ClassVar[str] = "heard.case.interim-measures-taken.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    measure_id: uuid.UUID
+    taken_by: str = Field(min_length=1, max_length=200)
+    taken_at: datetime
+
+
+class ReferralChanged(EventData):
+    """A referral to another service was requested, accepted, rejected, done or revoked."""
+
+    type_name: ClassVar[str] = "heard.case.referral-changed.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    referral_id: uuid.UUID
+    service: str = Field(min_length=1, max_length=32)
+    status: str = Field(min_length=1, max_length=16)
+    changed_by: str = Field(min_length=1, max_length=200)
+    changed_at: datetime
+    consent: bool
+
+
+class DecisionRecorded(EventData):
+    """A decision with findings and recommendations was recorded on a case."""
+
+    type_name: ClassVar[str] = "heard.case.decision-recorded.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    decision_id: uuid.UUID
+    decided_by: str = Field(min_length=1, max_length=200)
+    decided_at: datetime
+    recommendations: int = Field(ge=0, le=100)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.audit.app import create_app
 from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.settings import AuditSettings
+from shared.auth import TokenIssuer, ensure_issuer_files, load_issuer
 from shared.crypto.keyring import FileKeyring, new_keyring_document, save_keyring_file
 from shared.runtime import Runtime
 from tests.support.apps import app_client
@@ -22,6 +23,7 @@ from tests.support.services import migrated_sqlite
 def keyring_path(tmp_path: Path) -> Path:
     path = tmp_path / "keyring.json"
     save_keyring_file(path, new_keyring_document())
+    ensure_issuer_files(tmp_path)
     return path
 
 
@@ -53,3 +55,9 @@ def runtime(app: FastAPI, client: httpx.AsyncClient) -> Runtime:
 @pytest.fixture
 def keyring(keyring_path: Path) -> FileKeyring:
     return FileKeyring.load(keyring_path)
+
+
+@pytest.fixture
+def issuer(keyring_path: Path) -> TokenIssuer:
+    """The staff-token issuer whose public keys the app under test trusts."""
+    return load_issuer(keyring_path.parent)

@@ -19,8 +19,7 @@ from deploy.ports import free_port
 from services.audit.integrator import integrate_all
 from services.audit.settings import AuditSettings
 from services.audit.statistics_db import record_statistic
-from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.auth import TokenIssuer
 from shared.events.contracts import ComplaintProfiled
 from shared.runtime import Runtime
 from tests.unit.audit.support import append_entries, event_id_of
@@ -85,11 +84,11 @@ def _profile(n: int) -> ComplaintProfiled:
 
 
 async def test_the_console_is_accessible_and_needs_no_script(
-    base_url: str, app: FastAPI, settings: AuditSettings, browser: Browser, keyring: FileKeyring
+    base_url: str, app: FastAPI, settings: AuditSettings, browser: Browser, issuer: TokenIssuer
 ) -> None:
     await _filled(base_url, app, settings)
     context = await browser.new_context(java_script_enabled=False)
-    token = issue_token(keyring.token_key(), "ada", {"auditor"})
+    token = issuer.issue("ada", {"auditor"})
     await context.add_cookies([{"name": "heard_staff", "value": token, "url": base_url}])
     page = await context.new_page()
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,7 @@ from fastapi import FastAPI
 
 from services.audit.app import create_app
 from services.audit.settings import AuditSettings
-from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.auth import TokenIssuer
 from shared.events.codec import EventCodec
 from shared.runtime import Runtime
 from tests.support.apps import app_client
@@ -44,8 +43,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def auditor(keyring: FileKeyring) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(keyring.token_key(), 'ada', {'auditor'})}"}
+def auditor(issuer: TokenIssuer) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issuer.issue('ada', {'auditor'})}"}
 
 
 async def _fill(app: FastAPI, codec: EventCodec, events: int) -> None:
@@ -67,9 +66,9 @@ async def test_a_token_is_required(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("role", ["operator", "caseworker"])
 async def test_other_roles_are_forbidden(
-    client: httpx.AsyncClient, keyring: FileKeyring, role: str
+    client: httpx.AsyncClient, issuer: TokenIssuer, role: str
 ) -> None:
-    token = issue_token(keyring.token_key(), "bob", {role})
+    token = issuer.issue("bob", {role})
     for path in ("/api/v1/log", "/api/v1/log/entries/0"):
         response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 403
@@ -77,9 +76,9 @@ async def test_other_roles_are_forbidden(
 
 @pytest.mark.parametrize("role", ["auditor", "supervisor", "administrator"])
 async def test_overseers_may_read_the_log(
-    client: httpx.AsyncClient, keyring: FileKeyring, role: str
+    client: httpx.AsyncClient, issuer: TokenIssuer, role: str
 ) -> None:
-    token = issue_token(keyring.token_key(), "eve", {role})
+    token = issuer.issue("eve", {role})
     response = await client.get("/api/v1/log", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json() == {"size": 0, "entries": []}

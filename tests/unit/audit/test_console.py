@@ -11,8 +11,7 @@ from fastapi import FastAPI
 from services.audit.app import create_app
 from services.audit.integrator import integrate_all
 from services.audit.settings import AuditSettings
-from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.auth import TokenIssuer
 from shared.events.codec import EventCodec
 from shared.runtime import Runtime
 from tests.support.apps import app_client
@@ -35,9 +34,9 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield running
 
 
-def _cookie(keyring: FileKeyring, role: str) -> dict[str, str]:
+def _cookie(issuer: TokenIssuer, role: str) -> dict[str, str]:
     """The console cookie as a browser sends it."""
-    return {"Cookie": f"heard_staff={issue_token(keyring.token_key(), 'ada', {role})}"}
+    return {"Cookie": f"heard_staff={issuer.issue('ada', {role})}"}
 
 
 @pytest.fixture
@@ -53,17 +52,17 @@ async def cases(app: FastAPI, settings: AuditSettings, intake_codec: EventCodec)
     return subjects
 
 
-async def test_only_auditors_may_look(client: httpx.AsyncClient, keyring: FileKeyring) -> None:
+async def test_only_auditors_may_look(client: httpx.AsyncClient, issuer: TokenIssuer) -> None:
     assert (await client.get("/console/")).status_code == 401
     for role in ("caseworker", "supervisor", "administrator", "operator"):
-        response = await client.get("/console/", headers=_cookie(keyring, role))
+        response = await client.get("/console/", headers=_cookie(issuer, role))
         assert response.status_code == 403
 
 
 async def test_the_trail_and_a_case_timeline_show_metadata_only(
-    client: httpx.AsyncClient, keyring: FileKeyring, cases: list[str]
+    client: httpx.AsyncClient, issuer: TokenIssuer, cases: list[str]
 ) -> None:
-    cookies = _cookie(keyring, "auditor")
+    cookies = _cookie(issuer, "auditor")
     page = await client.get("/console/", headers=cookies)
     assert page.status_code == 200
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
@@ -81,9 +80,9 @@ async def test_the_trail_and_a_case_timeline_show_metadata_only(
 
 
 async def test_filters_by_date_and_service(
-    client: httpx.AsyncClient, keyring: FileKeyring, cases: list[str]
+    client: httpx.AsyncClient, issuer: TokenIssuer, cases: list[str]
 ) -> None:
-    cookies = _cookie(keyring, "auditor")
+    cookies = _cookie(issuer, "auditor")
     params = {"since": "2100-01-01", "source": "/heard/intake"}
     future = await client.get("/console/", params=params, headers=cookies)
     assert "No entries match." in future.text
@@ -102,16 +101,16 @@ async def test_filters_by_date_and_service(
     ],
 )
 async def test_bad_search_fields_get_a_4xx_naming_the_field(
-    client: httpx.AsyncClient, keyring: FileKeyring, params: dict[str, str], field: str
+    client: httpx.AsyncClient, issuer: TokenIssuer, params: dict[str, str], field: str
 ) -> None:
-    response = await client.get("/console/", params=params, headers=_cookie(keyring, "auditor"))
+    response = await client.get("/console/", params=params, headers=_cookie(issuer, "auditor"))
     assert response.status_code in (400, 422)
     assert field in response.text
     assert params[field] not in response.text
 
 
 async def test_a_case_id_that_is_not_a_uuid_is_422(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    response = await client.get("/console/cases/nope", headers=_cookie(keyring, "auditor"))
+    response = await client.get("/console/cases/nope", headers=_cookie(issuer, "auditor"))
     assert response.status_code == 422

@@ -14,8 +14,7 @@ from fastapi import FastAPI
 from services.audit.app import create_app
 from services.audit.settings import AuditSettings
 from services.audit.statistics_db import record_statistic
-from shared.auth import issue_token
-from shared.crypto.keyring import FileKeyring
+from shared.auth import TokenIssuer
 from shared.events.contracts import ComplaintProfiled, FeedbackGiven
 from shared.runtime import Runtime
 from tests.support.apps import app_client
@@ -60,8 +59,8 @@ async def client(settings: AuditSettings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def auditor(keyring: FileKeyring) -> dict[str, str]:
-    return {"Cookie": f"heard_staff={issue_token(keyring.token_key(), 'ada', {'auditor'})}"}
+def auditor(issuer: TokenIssuer) -> dict[str, str]:
+    return {"Cookie": f"heard_staff={issuer.issue('ada', {'auditor'})}"}
 
 
 async def test_json_export_suppresses_small_cells_and_their_partner(
@@ -114,9 +113,9 @@ async def test_a_bad_period_is_a_4xx_naming_it(
 
 
 async def test_statistics_are_for_auditors_only(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    token = issue_token(keyring.token_key(), "bob", {"caseworker"})
+    token = issuer.issue("bob", {"caseworker"})
     for path in ("/console/statistics", "/console/statistics.csv", "/console/statistics.json"):
         assert (await client.get(path)).status_code == 401
         assert (

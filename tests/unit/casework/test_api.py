@@ -9,9 +9,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from shared.auth import issue_token
+from shared.auth import TokenIssuer
 from shared.clock import utcnow
-from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.runtime import Runtime
 from tests.unit.casework.support import deliver, triaged
@@ -122,12 +121,12 @@ async def test_an_unknown_queue_is_empty(
 
 
 async def test_only_case_workers_and_supervisors_see_queues(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
     anonymous = await client.get("/api/v1/queues/protection")
     forged = await client.get(
         "/api/v1/queues/protection", headers={"Authorization": "Bearer heard1.e30.forged"}
     )
-    auditor = issue_token(keyring.token_key(), "ola", {"auditor"})
+    auditor = issuer.issue("ola", {"auditor"})
     wrong_role = await client.get("/api/v1/queues", headers={"Authorization": f"Bearer {auditor}"})
     assert (anonymous.status_code, forged.status_code, wrong_role.status_code) == (401, 401, 403)

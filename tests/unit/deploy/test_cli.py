@@ -8,7 +8,7 @@ import pytest
 
 from deploy.cli import main
 from deploy.ports import free_port
-from shared.auth import verify_token
+from shared.auth import TokenVerifier
 from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from tests.support.events import submitted
@@ -20,8 +20,9 @@ def test_keys_init_makes_one_private_keyring_per_service_and_refuses_to_overwrit
     keys = tmp_path / "keys"
     assert main(["keys", "init", "--path", str(keys)]) == 0
     files = sorted(p.name for p in keys.iterdir())
-    assert files == ["audit.json", "casework.json", "intake.json", "public.json", "triage.json"]
-    assert all(p.stat().st_mode & 0o777 == 0o600 for p in keys.iterdir())
+    private = ["audit.json", "casework.json", "intake.json", "staff-issuer.json", "triage.json"]
+    assert files == sorted([*private, "public.json", "staff-jwks.json"])
+    assert all((keys / name).stat().st_mode & 0o777 == 0o600 for name in private)
     before = (keys / "intake.json").read_bytes()
     assert main(["keys", "init", "--path", str(keys)]) == 1
     assert (keys / "intake.json").read_bytes() == before
@@ -54,7 +55,7 @@ def _own(keys: Path, service: str) -> FileKeyring:
     return FileKeyring.load(keys / f"{service}.json")
 
 
-def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
+def test_a_token_is_signed_by_the_issuer_key_and_holds_the_roles_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keys = tmp_path / "keys"
@@ -62,10 +63,22 @@ def test_a_token_is_signed_with_the_keyrings_key_and_holds_the_roles_asked_for(
     capsys.readouterr()
     code = main(["token", "--keyring", str(keys), "--subject", "ana", "--role", "caseworker"])
     assert code == 0
-    principal = verify_token(_own(keys, "casework").token_key(), capsys.readouterr().out.strip())
+    verifier = TokenVerifier.from_files(keys)
+    principal = verifier.verify(capsys.readouterr().out.strip())
     assert principal.subject == "ana"
     assert principal.has_any("caseworker")
     assert not principal.has_any("auditor")
+
+
+def test_a_token_holds_no_role_unless_one_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    main(["keys", "init", "--path", str(keys)])
+    capsys.readouterr()
+    assert main(["token", "--keyring", str(keys), "--subject", "ana"]) == 0
+    principal = TokenVerifier.from_files(keys).verify(capsys.readouterr().out.strip())
+    assert principal.roles == frozenset()
 
 
 def test_an_unknown_role_or_topic_is_refused_with_a_usage_error(tmp_path: Path) -> None:

@@ -7,15 +7,15 @@ import httpx
 import pytest
 
 from services.intake.db import CallRecord, Complaint
-from shared.auth import issue_token
+from shared.auth import TokenIssuer
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime
 from tests.unit.intake.portal_client import hidden, receipt_code
 from tests.unit.intake.support import outbox_events, rows
 
 
-def _staff(keyring: FileKeyring, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(keyring.token_key(), 'olga', set(roles))}"}
+def _staff(issuer: TokenIssuer, *roles: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issuer.issue('olga', set(roles))}"}
 
 
 async def _fields(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, str]:
@@ -25,17 +25,21 @@ async def _fields(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[st
 
 @pytest.mark.parametrize(("roles", "status"), [((), 401), (("caseworker",), 403)])
 async def test_only_operators_may_record_calls(
-    client: httpx.AsyncClient, keyring: FileKeyring, roles: tuple[str, ...], status: int
+    client: httpx.AsyncClient,
+    keyring: FileKeyring,
+    issuer: TokenIssuer,
+    roles: tuple[str, ...],
+    status: int,
 ) -> None:
-    headers = _staff(keyring, *roles) if roles else {}
+    headers = _staff(issuer, *roles) if roles else {}
     assert (await client.get("/console/calls", headers=headers)).status_code == status
     assert (await client.post("/console/calls", headers=headers, data={})).status_code == status
 
 
 async def test_a_call_about_a_child_is_a_phone_complaint_with_a_code(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, issuer: TokenIssuer
 ) -> None:
-    headers = _staff(keyring, "operator")
+    headers = _staff(issuer, "operator")
     fields = await _fields(client, headers)
     answer = await client.post(
         "/console/calls",
@@ -61,9 +65,9 @@ async def test_a_call_about_a_child_is_a_phone_complaint_with_a_code(
 
 
 async def test_an_emergency_call_is_marked_in_danger(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, issuer: TokenIssuer
 ) -> None:
-    headers = _staff(keyring, "operator")
+    headers = _staff(issuer, "operator")
     data = {**(await _fields(client, headers)), "call_type": "emergency", "narrative": "now"}
     await client.post("/console/calls", headers=headers, data=data)
     (event,) = await outbox_events(runtime, keyring)
@@ -72,23 +76,31 @@ async def test_an_emergency_call_is_marked_in_danger(
 
 @pytest.mark.parametrize("call_type", ["silent", "hang_up", "abusive", "information_only"])
 async def test_other_calls_are_counted_without_a_case(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, call_type: str
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    keyring: FileKeyring,
+    issuer: TokenIssuer,
+    call_type: str,
 ) -> None:
-    headers = _staff(keyring, "operator")
+    headers = _staff(issuer, "operator")
     data = {**(await _fields(client, headers)), "call_type": call_type}
     answer = await client.post("/console/calls", headers=headers, data=data)
     assert "No case was opened" in answer.text
     assert await rows(runtime, Complaint) == []
     assert [r.call_type for r in await rows(runtime, CallRecord)] == [call_type]
-    counts = await client.get("/console/calls/counts", headers=_staff(keyring, "supervisor"))
+    counts = await client.get("/console/calls/counts", headers=_staff(issuer, "supervisor"))
     assert counts.json() == {call_type: 1}
 
 
 @pytest.mark.parametrize("call_type", ["", "prank", "<script>"])
 async def test_an_unknown_call_type_is_refused_and_nothing_stored(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, call_type: str
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    keyring: FileKeyring,
+    issuer: TokenIssuer,
+    call_type: str,
 ) -> None:
-    headers = _staff(keyring, "operator")
+    headers = _staff(issuer, "operator")
     data = {**(await _fields(client, headers)), "call_type": call_type, "narrative": "x"}
     answer = await client.post("/console/calls", headers=headers, data=data)
     assert answer.status_code == 400

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from services.triage.app import create_app
 from services.triage.settings import TriageSettings
+from shared.auth import TokenIssuer
 from shared.bus.outbox import OutboxMessage
-from shared.crypto.keyring import FileKeyring
 from shared.events.contracts import RuleSetActivated
 from shared.runtime import Runtime
 from tests.support.apps import app_client
@@ -32,14 +32,14 @@ NOPE_LINE = NO_CATEGORY.splitlines().index("    categories: [nope]") + 1
 
 
 async def _upload(
-    client: httpx.AsyncClient, keyring: FileKeyring, body: str | bytes
+    client: httpx.AsyncClient, issuer: TokenIssuer, body: str | bytes
 ) -> httpx.Response:
-    headers = {**staff_headers(keyring, "administrator"), "Content-Type": "application/yaml"}
+    headers = {**staff_headers(issuer, "administrator"), "Content-Type": "application/yaml"}
     return await client.put(UPLOAD, headers=headers, content=body)
 
 
-async def _in_force(client: httpx.AsyncClient, keyring: FileKeyring) -> str:
-    answer = await client.get("/api/v1/rules", headers=staff_headers(keyring, "supervisor"))
+async def _in_force(client: httpx.AsyncClient, issuer: TokenIssuer) -> str:
+    answer = await client.get("/api/v1/rules", headers=staff_headers(issuer, "supervisor"))
     return str(answer.json()["version"])
 
 
@@ -51,16 +51,16 @@ async def _activations(runtime: Runtime) -> list[RuleSetActivated]:
 
 
 async def test_an_accepted_rule_set_is_in_force_at_once_and_announced(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, settings: TriageSettings
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, settings: TriageSettings
 ) -> None:
-    answer = await _upload(client, keyring, STRICTER)
+    answer = await _upload(client, issuer, STRICTER)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["version"], body["p1_recall"], body["changed"]) == ("2026.11-2", 1.0, True)
-    assert await _in_force(client, keyring) == "2026.11-2"
+    assert await _in_force(client, issuer) == "2026.11-2"
     scared = await client.post(
         DRY_RUN,
-        headers=staff_headers(keyring, "caseworker"),
+        headers=staff_headers(issuer, "caseworker"),
         json={"narrative": "i am scared, my dad hits me", "language": "en"},
     )
     assert scared.json()["urgency"] == "P1"
@@ -73,19 +73,19 @@ async def test_an_accepted_rule_set_is_in_force_at_once_and_announced(
     )
     # Another process (a second app on the same database) applies it too, without a restart.
     async with app_client(create_app(settings)) as other:
-        assert await _in_force(other, keyring) == "2026.11-2"
-    again = await _upload(client, keyring, STRICTER)
+        assert await _in_force(other, issuer) == "2026.11-2"
+    again = await _upload(client, issuer, STRICTER)
     assert again.json()["changed"] is False
     assert len(await _activations(runtime)) == 1
 
 
 async def test_a_rule_set_that_would_miss_p1_complaints_is_refused_and_the_old_stays(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer
 ) -> None:
-    answer = await _upload(client, keyring, BLIND)
+    answer = await _upload(client, issuer, BLIND)
     assert answer.status_code == 409
     assert answer.json()["detail"].startswith("refused: P1 recall on the corpus would be 0.9")
-    assert await _in_force(client, keyring) == "2026.11-1"
+    assert await _in_force(client, issuer) == "2026.11-1"
     assert await _activations(runtime) == []
 
 
@@ -105,23 +105,23 @@ async def test_a_rule_set_that_would_miss_p1_complaints_is_refused_and_the_old_s
 async def test_an_invalid_rule_file_is_a_422_naming_the_line_and_the_old_stays(
     client: httpx.AsyncClient,
     runtime: Runtime,
-    keyring: FileKeyring,
+    issuer: TokenIssuer,
     body: str | bytes,
     detail: str,
 ) -> None:
-    answer = await _upload(client, keyring, body)
+    answer = await _upload(client, issuer, body)
     assert answer.status_code == 422
     assert answer.json()["detail"].startswith(detail)
-    assert await _in_force(client, keyring) == "2026.11-1"
+    assert await _in_force(client, issuer) == "2026.11-1"
     assert await _activations(runtime) == []
 
 
 async def test_only_administrators_may_put_rules_in_force(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
     for role in ("caseworker", "supervisor", "auditor", "operator"):
-        answer = await client.put(UPLOAD, headers=staff_headers(keyring, role), content=STRICTER)
+        answer = await client.put(UPLOAD, headers=staff_headers(issuer, role), content=STRICTER)
         assert answer.status_code == 403
     assert (await client.put(UPLOAD, content=STRICTER)).status_code == 401
-    too_big = await _upload(client, keyring, b"#" * 1_200_000)
+    too_big = await _upload(client, issuer, b"#" * 1_200_000)
     assert too_big.status_code == 413

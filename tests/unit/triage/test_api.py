@@ -11,9 +11,8 @@ from sqlmodel import select
 
 from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.handlers import TriageContext
-from shared.auth import issue_token
+from shared.auth import TokenIssuer
 from shared.bus.outbox import OutboxMessage
-from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.ids import new_id
 from shared.runtime import Runtime
@@ -23,15 +22,15 @@ from tests.support.events import MARKER, submitted
 DRY_RUN = "/api/v1/triage/dry-run"
 
 
-def staff_headers(keyring: FileKeyring, *roles: str) -> dict[str, str]:
-    token = issue_token(keyring.token_key(), "ana", set(roles))
+def staff_headers(issuer: TokenIssuer, *roles: str) -> dict[str, str]:
+    token = issuer.issue("ana", set(roles))
     return {"Authorization": f"Bearer {token}"}
 
 
 async def test_staff_see_the_rule_set_in_force(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    answer = await client.get("/api/v1/rules", headers=staff_headers(keyring, "caseworker"))
+    answer = await client.get("/api/v1/rules", headers=staff_headers(issuer, "caseworker"))
     assert answer.status_code == 200
     body = answer.json()
     assert body["version"] == "2026.11-1"
@@ -45,7 +44,7 @@ async def test_staff_see_the_decision_made_for_a_complaint(
     runtime: Runtime,
     context: TriageContext,
     intake_codec: EventCodec,
-    keyring: FileKeyring,
+    issuer: TokenIssuer,
 ) -> None:
     complaint = submitted("my brother beats me every day")
     record = intake_codec.encode(complaint, subject=str(complaint.complaint_id))
@@ -53,7 +52,7 @@ async def test_staff_see_the_decision_made_for_a_complaint(
     assert await handle_record(runtime, TRIAGE, record)
 
     answer = await client.get(
-        f"/api/v1/decisions/{complaint.complaint_id}", headers=staff_headers(keyring, "auditor")
+        f"/api/v1/decisions/{complaint.complaint_id}", headers=staff_headers(issuer, "auditor")
     )
     assert answer.status_code == 200
     body = answer.json()
@@ -72,11 +71,11 @@ async def test_staff_see_the_decision_made_for_a_complaint(
 
 
 async def test_a_dry_run_returns_the_full_decision_and_creates_nothing(
-    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer
 ) -> None:
     answer = await client.post(
         DRY_RUN,
-        headers=staff_headers(keyring, "operator"),
+        headers=staff_headers(issuer, "operator"),
         json={
             "narrative": f"he is home now and he beats me {MARKER}",
             "language": "en",
@@ -116,17 +115,17 @@ async def test_a_dry_run_returns_the_full_decision_and_creates_nothing(
     ],
 )
 async def test_bad_dry_runs_are_a_422_naming_the_field_without_echoing_it(
-    client: httpx.AsyncClient, keyring: FileKeyring, body: dict[str, object], field: str
+    client: httpx.AsyncClient, issuer: TokenIssuer, body: dict[str, object], field: str
 ) -> None:
-    answer = await client.post(DRY_RUN, headers=staff_headers(keyring, "caseworker"), json=body)
+    answer = await client.post(DRY_RUN, headers=staff_headers(issuer, "caseworker"), json=body)
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"][-1] == field
 
 
 async def test_a_dry_run_that_is_not_json_or_too_large_is_refused(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    headers = staff_headers(keyring, "caseworker")
+    headers = staff_headers(issuer, "caseworker")
     garbage = await client.post(DRY_RUN, headers=headers, content=b"{not json")
     assert garbage.status_code == 422
     huge = await client.post(DRY_RUN, headers=headers, content=b"x" * 2_000_000)
@@ -142,11 +141,11 @@ async def test_a_dry_run_that_is_not_json_or_too_large_is_refused(
     ],
 )
 async def test_emoji_and_mixed_scripts_get_a_decision(
-    client: httpx.AsyncClient, keyring: FileKeyring, narrative: str, language: str, suggestion: str
+    client: httpx.AsyncClient, issuer: TokenIssuer, narrative: str, language: str, suggestion: str
 ) -> None:
     answer = await client.post(
         DRY_RUN,
-        headers=staff_headers(keyring, "caseworker"),
+        headers=staff_headers(issuer, "caseworker"),
         json={"narrative": narrative, "language": language},
     )
     assert answer.status_code == 200
@@ -154,9 +153,9 @@ async def test_emoji_and_mixed_scripts_get_a_decision(
 
 
 async def test_an_unknown_complaint_is_a_404_and_a_malformed_id_a_422(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    staff = staff_headers(keyring, "supervisor")
+    staff = staff_headers(issuer, "supervisor")
     missing = await client.get(f"/api/v1/decisions/{new_id()}", headers=staff)
     assert missing.status_code == 404
     assert missing.json() == {"detail": "no triage decision for that complaint"}
@@ -187,10 +186,10 @@ async def test_callers_without_a_valid_staff_token_are_refused(
 
 
 async def test_a_token_signed_with_another_key_or_lacking_the_role_is_refused(
-    client: httpx.AsyncClient, keyring: FileKeyring
+    client: httpx.AsyncClient, issuer: TokenIssuer
 ) -> None:
-    forged = issue_token(bytes(32), "mallory", {"caseworker"})
+    forged = TokenIssuer.generate().issue("mallory", {"caseworker"})
     refused = await client.get("/api/v1/rules", headers={"Authorization": f"Bearer {forged}"})
     assert refused.status_code == 401
-    admin_only = await client.get("/api/v1/rules", headers=staff_headers(keyring, "administrator"))
+    admin_only = await client.get("/api/v1/rules", headers=staff_headers(issuer, "administrator"))
     assert admin_only.status_code == 403

@@ -1,0 +1,139 @@
+"""The console's pages over HTTP: sign-in redirect, CSP, CSRF on every form, the same
+permission matrix and access logging as the API, refusals shown as 4xx pages."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from shared.auth import TokenIssuer
+from shared.events.contracts import CaseAccessed, EventData
+from shared.runtime import Runtime
+from tests.support.events import MARKER
+from tests.unit.casework.support import emitted
+
+
+def signed_in(client: httpx.AsyncClient, issuer: TokenIssuer, name: str, role: str) -> None:
+    client.cookies.set("heard_staff", issuer.issue(name, {role}))
+
+
+async def csrf(client: httpx.AsyncClient, path: str) -> str:
+    page = await client.get(path)
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text[:300]
+    return found.group(1)
+
+
+async def test_without_a_staff_cookie_the_browser_is_sent_to_sign_in(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/console/")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("http://127.0.0.1:8010/signin/refresh?next=")
+
+
+async def test_the_queue_lists_the_case_under_a_strict_csp(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    page = await client.get("/console/")
+    assert page.status_code == 200
+    assert case_id[:12] in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text
+
+
+async def test_a_form_without_csrf_changes_nothing(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    for token in (None, "forged"):
+        form = {"version": "1"} | ({"csrf": token} if token else {})
+        answer = await client.post(f"/console/cases/{case_id}/claim", data=form)
+        assert answer.status_code == 403
+    page = await client.get(f"/console/cases/{case_id}")
+    assert "<dt>Held by</dt><dd>nobody</dd>" in page.text
+
+
+async def test_claiming_then_a_stale_form_shows_a_409_page(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    token = await csrf(client, f"/console/cases/{case_id}")
+    claimed = await client.post(
+        f"/console/cases/{case_id}/claim", data={"csrf": token, "version": "1"}
+    )
+    assert claimed.status_code == 303
+    stale = await client.post(
+        f"/console/cases/{case_id}/step",
+        data={"csrf": token, "version": "1", "action": "acknowledge"},
+    )
+    assert stale.status_code == 409
+    assert "changed since you read it" in stale.text
+    assert "<dt>Step</dt><dd>received</dd>" in stale.text
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("step", {"action": "fly", "version": "2"}),
+        ("refer", {"service": "army"}),
+        ("message", {"body": ""}),
+        ("ask-approval", {"kind": "reopen", "reason": "x"}),
+    ],
+)
+async def test_bad_form_input_is_a_clear_422(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str, path: str, form: dict[str, str]
+) -> None:
+    signed_in(client, issuer, "sam", "supervisor")
+    token = await csrf(client, f"/console/cases/{case_id}")
+    answer = await client.post(f"/console/cases/{case_id}/{path}", data={"csrf": token, **form})
+    assert answer.status_code == 422
+
+
+async def test_reading_what_the_child_said_on_the_page_is_logged(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "sam", "supervisor")
+    hidden = await client.get(f"/console/cases/{case_id}")
+    assert MARKER not in hidden.text
+    refused = await client.get(f"/console/cases/{case_id}", params={"show": "words"})
+    assert refused.status_code == 422
+    shown = await client.get(
+        f"/console/cases/{case_id}", params={"show": "words", "reason": "supervision"}
+    )
+    assert MARKER in shown.text
+    [accessed] = await emitted(runtime, CaseAccessed)
+    assert (accessed.accessed_by, accessed.reason) == ("sam", "supervision")
+    assert len(await emitted(runtime, EventData)) >= 2
+
+
+async def test_the_workload_view_is_for_supervisors(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    assert (await client.get("/console/workload")).status_code == 403
+    signed_in(client, issuer, "sam", "supervisor")
+    page = await client.get("/console/workload")
+    assert page.status_code == 200
+    assert "nobody (unassigned)" in page.text
+
+
+async def test_a_p1_page_is_taken_from_the_queue_page_and_stops(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    signed_in(client, issuer, "ana", "caseworker")
+    page = await client.get("/console/")
+    assert "Pages waiting for someone" in page.text
+    found = re.search(r'action="/console/pages/([^"]+)"', page.text)
+    assert found is not None
+    token = await csrf(client, "/console/")
+    taken = await client.post(f"/console/pages/{found.group(1)}", data={"csrf": token})
+    assert taken.status_code == 303
+    assert case_id in taken.headers["location"]
+    assert "Pages waiting for someone" not in (await client.get("/console/")).text
+    signed_in(client, issuer, "ola", "auditor")
+    refused = await client.post(f"/console/pages/{found.group(1)}", data={"csrf": token})
+    assert refused.status_code == 403
