@@ -31,6 +31,8 @@ fi
 
 sudo_cmd=""
 if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+# The portal's and consoles' browser tests drive Debian's Chromium (Playwright, no downloaded
+# browser); HEARD_NO_BROWSER=1 skips it on a machine that only runs the system.
 if [ -z "${HEARD_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -40,13 +42,4 @@ if $want_postgres && [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq postgresql >/dev/null
-fi
-
-# The consoles' browser tests drive Debian's Chromium (Playwright, no downloaded browser).
-if [ -z "${HEARD_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  sudo_cmd=""
-  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo_cmd apt-get update -qq
-  $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
