@@ -21,7 +21,7 @@ from shared.ids import new_id
 
 async def kafka_round_trips(bootstrap: str, n: int, size: int) -> list[float]:
     """Seconds from `send` (acks=all, idempotent) to the consumer seeing each message."""
-    topic = f"bench-floor-{new_id().hex[:8]}"
+    topic = f"bench-floor-{new_id().hex[-8:]}"
     await ensure_topics(bootstrap, [topic], partitions=1)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -47,7 +47,7 @@ async def kafka_round_trips(bootstrap: str, n: int, size: int) -> list[float]:
 async def postgres_commits(database_url: str, n: int, size: int) -> list[float]:
     """Seconds for one INSERT of `size` bytes plus its COMMIT, `n` times."""
     engine = create_async_engine(async_url(database_url))
-    table = f"bench_floor_{new_id().hex[:8]}"
+    table = f"bench_floor_{new_id().hex[-8:]}"
     insert = text(f"INSERT INTO {table} (v) VALUES (:v)")  # noqa: S608 - name generated here
     payload = os.urandom(size)
     samples: list[float] = []

@@ -103,7 +103,7 @@ class TokenIssuer:
     @classmethod
     def generate(cls) -> TokenIssuer:
         """A fresh issuer key with a random key id."""
-        return cls(Ed25519PrivateKey.generate(), f"staff-{new_id().hex[:12]}")
+        return cls(Ed25519PrivateKey.generate(), f"staff-{new_id().hex[-12:]}")
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> TokenIssuer:

@@ -44,7 +44,7 @@ class StatusPublic(BaseModel):
     case_opened_at: datetime | None
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """Refuse with 415 a body not declared as JSON."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json" and not (
@@ -59,7 +59,7 @@ def _spend(request: Request, limiter: TokenBucketLimiter) -> float | None:
     return limiter.attempt(hashed_client(runtime.lookups, host))
 
 
-def throttle_lookups(request: Request) -> None:
+async def throttle_lookups(request: Request) -> None:
     """Count a receipt lookup against the client; TooManyLookups past the limit."""
     wait = _spend(request, request.app.state.lookups)
     if wait is not None:
@@ -71,7 +71,7 @@ def throttle_submissions(request: Request) -> None:
     _throttle(request, request.app.state.submissions)
 
 
-def throttle_api_submissions(request: Request) -> None:
+async def throttle_api_submissions(request: Request) -> None:
     """Count an API submission against the client; TooManySubmissions past the limit."""
     _throttle(request, request.app.state.api_submissions)
 

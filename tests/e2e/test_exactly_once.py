@@ -27,7 +27,7 @@ async def test_200_complaints_each_reach_one_queue_and_one_audit_trail(
     kafka_bootstrap: str, make_database_url: Callable[[], str], tmp_path: Path
 ) -> None:
     databases = {service: make_database_url() for service in SERVICES}
-    prefix = f"e{new_id().hex[:10]}."
+    prefix = f"e{new_id().hex[-10:]}."
     with running_system(tmp_path, kafka_bootstrap, databases, prefix=prefix) as system:
         async with HeardClient(system.config) as client:
             answers = await submit_all(client, range(200))

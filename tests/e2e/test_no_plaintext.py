@@ -22,7 +22,7 @@ from tests.support.kafka_io import read_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-MARKER = "QUOKKA-" + new_id().hex[:12].upper()
+MARKER = "QUOKKA-" + new_id().hex[-12:].upper()
 
 
 def _bad_requests() -> list[dict[str, object]]:
@@ -37,7 +37,7 @@ async def test_a_planted_marker_appears_on_no_topic_and_in_no_log(
     kafka_bootstrap: str, make_database_url: Callable[[], str], tmp_path: Path
 ) -> None:
     databases = {service: make_database_url() for service in SERVICES}
-    prefix = f"m{new_id().hex[:10]}."
+    prefix = f"m{new_id().hex[-10:]}."
     with running_system(tmp_path, kafka_bootstrap, databases, prefix=prefix) as system:
         async with HeardClient(system.config) as client:
             answers = [await client.submit(sample_complaint(n, MARKER)) for n in range(6)]

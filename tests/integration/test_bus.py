@@ -42,7 +42,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def prefix() -> str:
-    return f"t{new_id().hex[:12]}."
+    return f"t{new_id().hex[-12:]}."
 
 
 @pytest.fixture

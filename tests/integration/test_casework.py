@@ -41,7 +41,7 @@ async def casework(
     keys = tmp_path / "keyring.json"
     init_keyring_file(keys)
     ensure_issuer_files(tmp_path)
-    names = TopicNamespace(f"c{new_id().hex[:10]}.")
+    names = TopicNamespace(f"c{new_id().hex[-10:]}.")
     await ensure_topics(kafka_bootstrap, namespace=names)
     settings = CaseworkSettings(
         database_url=database_url,

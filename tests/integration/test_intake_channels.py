@@ -45,7 +45,7 @@ async def intake(
     keys = tmp_path / "keyring.json"
     init_keyring_file(keys)
     ensure_issuer_files(tmp_path)
-    prefix = f"i{new_id().hex[:10]}."
+    prefix = f"i{new_id().hex[-10:]}."
     await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
     settings = IntakeSettings(
         database_url=make_database_url(),

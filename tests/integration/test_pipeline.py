@@ -89,7 +89,7 @@ async def system(
 ) -> AsyncIterator[dict[str, Runtime]]:
     """Every service's consumer and relay running as tasks, each on its own database; the
     runtimes, which the apps under test share as the combined process does."""
-    prefix = f"p{new_id().hex[:10]}."
+    prefix = f"p{new_id().hex[-10:]}."
     await ensure_topics(kafka_bootstrap, namespace=TopicNamespace(prefix))
     settings = {
         s.name: _settings(s, make_database_url(), kafka_bootstrap, prefix, keyring_path)

@@ -41,7 +41,7 @@ async def triage(
     """Triage's consumer and relay as tasks, on their own database and topic prefix."""
     keys = tmp_path / "keyring.json"
     init_keyring_file(keys)
-    namespace = TopicNamespace(f"t{new_id().hex[:10]}.")
+    namespace = TopicNamespace(f"t{new_id().hex[-10:]}.")
     await ensure_topics(kafka_bootstrap, namespace=namespace)
     settings = TriageSettings(
         database_url=make_database_url(),
