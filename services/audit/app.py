@@ -6,11 +6,6 @@ places it with the consumer).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.audit.api import router
@@ -20,25 +15,7 @@ from services.audit.log_api import SignedSize
 from services.audit.log_api import router as log_router
 from services.audit.settings import AuditSettings
 from services.audit.statistics_console import router as statistics_router
-from shared.web.app import service_app
-
-
-def _with_integrator(app: FastAPI, settings: AuditSettings) -> None:
-    shared_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with shared_lifespan(app):
-            stop = asyncio.Event()
-            task = asyncio.create_task(run_integrator(app.state.runtime, settings, stop))
-            try:
-                yield
-            finally:
-                stop.set()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+from shared.web.app import run_beside, service_app
 
 
 def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
@@ -51,5 +28,5 @@ def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
     app.include_router(console_router)
     app.include_router(statistics_router)
     if integrate:
-        _with_integrator(app, settings)
+        run_beside(app, lambda runtime, stop: run_integrator(runtime, settings, stop))
     return app

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.casework import cases_api, console, console_actions, protection_api
@@ -14,7 +10,7 @@ from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
 from services.casework.settings import CaseworkSettings
 from shared.runtime import Runtime
-from shared.web.app import service_app
+from shared.web.app import run_beside, service_app
 
 
 def create_app(settings: CaseworkSettings) -> FastAPI:
@@ -32,23 +28,5 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
     app.include_router(console_actions.router)
     app.add_exception_handler(console.SignInRequired, console.to_sign_in)
     if settings.run_scheduler:
-        _with_scheduler(app, settings)
+        run_beside(app, lambda runtime, stop: run_scheduler(runtime, settings, stop))
     return app
-
-
-def _with_scheduler(app: FastAPI, settings: CaseworkSettings) -> None:
-    """Run the clocks' scheduler for the app's lifetime (until the combined process has it)."""
-    opened = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with opened(app):
-            stop = asyncio.Event()
-            task = asyncio.create_task(run_scheduler(app.state.runtime, settings, stop))
-            try:
-                yield
-            finally:
-                stop.set()
-                await task
-
-    app.router.lifespan_context = lifespan

@@ -3,8 +3,9 @@ tracing, safe errors, health."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -78,3 +79,26 @@ def install_common(app: FastAPI, *, max_body_bytes: int) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+
+Task = Callable[[Runtime, asyncio.Event], Awaitable[None]]
+
+
+def run_beside(app: FastAPI, task: Task) -> None:
+    """Run `task` (a service's background task) for `app`'s lifetime, on its runtime: for an
+    app used alone (tests, a single process); the combined process runs the service's
+    background tasks itself."""
+    opened = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with opened(app):
+            stop = asyncio.Event()
+            running: asyncio.Future[None] = asyncio.ensure_future(task(app.state.runtime, stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await running
+
+    app.router.lifespan_context = lifespan
