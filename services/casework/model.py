@@ -20,21 +20,9 @@ from services.casework.errors import (
     RoleNotAllowed,
     StepNotAllowed,
 )
+from shared.events.contracts.casework import Step
 
-Step = Literal[
-    "received",
-    "acknowledged",
-    "admissibility_review",
-    "inadmissible",
-    "admissible",
-    "transmitted",
-    "friendly_settlement",
-    "examination",
-    "decision",
-    "follow_up",
-    "closed",
-    "withdrawn",
-]
+# The steps are the `cases` contract's own vocabulary (casework produces it).
 STEPS: tuple[str, ...] = get_args(Step)
 ENDED: frozenset[str] = frozenset({"closed", "inadmissible", "withdrawn"})
 OPEN_STEPS: tuple[str, ...] = tuple(s for s in STEPS if s not in ENDED)
