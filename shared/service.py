@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from fastapi import FastAPI
 
-from shared.bus.processing import EventDispatcher, Handler, RecordProcessor
+from shared.bus.processing import EventDispatcher, Handler, Prefetch, RecordProcessor
 from shared.events.contracts import ALL_CONTRACTS, EventData
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
@@ -35,7 +35,7 @@ class Service(Generic[S]):
 
     `handlers` maps each contract the service consumes to its handler; what handlers need
     beyond the event and the unit of work, `state` builds once per process
-    (`uow.context.state`). A service that must
+    (`uow.context.state`), and `prefetch` loads once per batch (`uow.batch`). A service that must
     see records before they are decoded (audit hashes every record, and reads dead letters)
     gives a `processor` and the raw `topics` it reads instead, and `opens`: the topics among
     them whose data it decrypts (audit hashes ciphertext and opens none of the topics that
@@ -52,6 +52,7 @@ class Service(Generic[S]):
     opens: tuple[str, ...] = ()
     background: tuple[Background, ...] = ()
     state: Callable[[Runtime], object] | None = None
+    prefetch: Prefetch | None = None
 
     @property
     def port(self) -> int:
@@ -90,4 +91,4 @@ class Service(Generic[S]):
             return self.processor(runtime)
         if not self.handlers:
             return None
-        return EventDispatcher(runtime.codec, self.handlers)
+        return EventDispatcher(runtime.codec, self.handlers, self.prefetch)

@@ -4,10 +4,11 @@ duplicates and systemic patterns."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel, col, func, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.types import UTCDateTime
@@ -84,29 +85,51 @@ async def get_decision(session: AsyncSession, complaint_id: uuid.UUID) -> Triage
     return await session.get(TriageDecision, complaint_id)
 
 
+async def decided_among(
+    session: AsyncSession, complaint_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of `complaint_ids` triage has decided already."""
+    if not complaint_ids:
+        return set()
+    query = select(TriageDecision.complaint_id).where(
+        col(TriageDecision.complaint_id).in_(complaint_ids)
+    )
+    return set((await session.exec(query)).all())
+
+
 async def newest_rule_set(session: AsyncSession) -> ActiveRuleSet | None:
     """The rule set staff put in force last, if any."""
     query = select(ActiveRuleSet).order_by(col(ActiveRuleSet.activated_at).desc()).limit(1)
     return (await session.exec(query)).first()
 
 
-async def earlier_with_digest(
-    session: AsyncSession, digest: str, since: datetime, complaint_id: uuid.UUID
-) -> bool:
-    """Whether another complaint with the same fingerprint arrived since `since`."""
-    query = select(func.count()).where(
-        Fingerprint.digest == digest,
-        col(Fingerprint.received_at) >= since,
-        Fingerprint.complaint_id != complaint_id,
+async def fingerprints_since(
+    session: AsyncSession, digests: Collection[str], since: datetime
+) -> list[tuple[str, uuid.UUID, datetime]]:
+    """(digest, complaint, received) of complaints with any of `digests` since `since`."""
+    if not digests:
+        return []
+    query = select(Fingerprint.digest, Fingerprint.complaint_id, Fingerprint.received_at).where(
+        col(Fingerprint.digest).in_(digests), col(Fingerprint.received_at) >= since
     )
-    return int((await session.exec(query)).one()) > 0
+    return [(name, complaint, at) for name, complaint, at in (await session.exec(query)).all()]
 
 
-async def mentions_since(
-    session: AsyncSession, subject_hash: str, since: datetime
-) -> list[uuid.UUID]:
-    """The complaints naming `subject_hash` received since `since`."""
-    query = select(Mention.complaint_id).where(
-        Mention.subject_hash == subject_hash, col(Mention.received_at) >= since
+async def mentions_of(
+    session: AsyncSession, subjects: Collection[str], since: datetime
+) -> list[tuple[str, uuid.UUID, datetime]]:
+    """(subject, complaint, received) of complaints naming any of `subjects` since `since`."""
+    if not subjects:
+        return []
+    query = select(Mention.subject_hash, Mention.complaint_id, Mention.received_at).where(
+        col(Mention.subject_hash).in_(subjects), col(Mention.received_at) >= since
     )
+    return [(name, complaint, at) for name, complaint, at in (await session.exec(query)).all()]
+
+
+async def alerts_for(session: AsyncSession, subjects: Collection[str]) -> list[PatternAlert]:
+    """The pattern alerts already raised for any of `subjects`."""
+    if not subjects:
+        return []
+    query = select(PatternAlert).where(col(PatternAlert.subject_hash).in_(subjects))
     return list((await session.exec(query)).all())

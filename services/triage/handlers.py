@@ -1,4 +1,4 @@
-"""Triage's event handlers: one transaction each, run by the consumer loop."""
+"""Triage's event handlers, run by the consumer loop over what the batch's prefetch read."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from services.triage.batch import TriageBatch, prefetch_triage
 from services.triage.book import RuleBook
-from services.triage.db import Fingerprint, TriageDecision, get_decision
-from services.triage.keys import fingerprint, hashing_key, subject_hash
+from services.triage.db import Fingerprint, TriageDecision
+from services.triage.keys import hashing_key
 from services.triage.model import Decision, Facts, RuleSet, Targets, decide
 from services.triage.patterns import PatternPolicy, likely_duplicate, record_mention
 from services.triage.settings import TriageSettings
-from services.triage.subjects import named_subjects
-from services.triage.text import tokenise
 from shared.bus.processing import Handler
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
@@ -116,20 +115,15 @@ def _row(event: ComplaintTriaged) -> TriageDecision:
     )
 
 
-async def _decide(
-    context: TriageContext, complaint: ComplaintSubmitted, uow: UnitOfWork
+def _decide(
+    context: TriageContext, batch: TriageBatch, complaint: ComplaintSubmitted, uow: UnitOfWork
 ) -> Decision:
-    rules = await context.book.current(uow.session)
-    digest = fingerprint(context.key, tokenise(complaint.narrative, complaint.language))
+    rules = batch.rules
+    digest = batch.digests[complaint.complaint_id]
     days = rules.data.admissibility.duplicate_window_days
-    duplicate = await likely_duplicate(
-        uow, digest, complaint.submitted_at, complaint.complaint_id, days
-    )
-    uow.session.add(
-        Fingerprint(
-            complaint_id=complaint.complaint_id, digest=digest, received_at=complaint.submitted_at
-        )
-    )
+    received, complaint_id = complaint.submitted_at, complaint.complaint_id
+    duplicate = likely_duplicate(batch, digest, received, complaint_id, days)
+    uow.session.add(Fingerprint(complaint_id=complaint_id, digest=digest, received_at=received))
     facts = Facts(
         language=complaint.language,
         received_at=complaint.submitted_at,
@@ -141,28 +135,23 @@ async def _decide(
     return decide(rules, complaint.narrative, facts, context.targets)
 
 
-def _subjects(key: bytes, complaint: ComplaintSubmitted) -> list[str]:
-    """Keyed hashes of whom the complaint is about: the name given, and names it mentions."""
-    names = [complaint.concerning] if complaint.concerning else []
-    hashes = {subject_hash(key, name) for name in [*names, *named_subjects(complaint.narrative)]}
-    return sorted(hashes)
-
-
 async def triage_complaint(message: Inbound[ComplaintSubmitted], uow: UnitOfWork) -> None:
     """Handle `ComplaintSubmitted`: decide, store, emit `ComplaintTriaged` and the profile."""
     context: TriageContext = uow.context.state
+    batch: TriageBatch = uow.batch or await prefetch_triage([message], uow)
     complaint = message.data
-    if await get_decision(uow.session, complaint.complaint_id) is not None:
+    if complaint.complaint_id in batch.decided:
         return  # a resubmitted id keeps its first decision
-    decision = await _decide(context, complaint, uow)
+    batch.decided.add(complaint.complaint_id)
+    decision = _decide(context, batch, complaint, uow)
     event = _triaged_event(complaint, decision)
     uow.session.add(_row(event))
     uow.emit(event, subject=str(complaint.complaint_id))
     profile = _profile(complaint, decision)
     uow.emit(profile, subject=str(profile.profile_id))
-    for subject in _subjects(context.key, complaint):
-        await record_mention(
-            uow, context.patterns, subject, complaint.complaint_id, complaint.submitted_at
+    for subject in batch.subjects[complaint.complaint_id]:
+        record_mention(
+            uow, batch, context.patterns, subject, complaint.complaint_id, complaint.submitted_at
         )
 
 

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.triage.db import Mention, PatternAlert, earlier_with_digest, mentions_since
+from services.triage.batch import TriageBatch
+from services.triage.db import Mention, PatternAlert
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import SystemicPatternDetected
@@ -21,16 +22,18 @@ class PatternPolicy:
     window: timedelta
 
 
-async def likely_duplicate(
-    uow: UnitOfWork, digest: str, received_at: datetime, complaint_id: uuid.UUID, days: int
+def likely_duplicate(
+    batch: TriageBatch, digest: str, received_at: datetime, complaint_id: uuid.UUID, days: int
 ) -> bool:
-    """Whether the same words came from another complaint within `days`."""
-    since = received_at - timedelta(days=days)
-    return await earlier_with_digest(uow.session, digest, since, complaint_id)
+    """Whether the same words came from another complaint within `days`; remember these."""
+    duplicate = batch.seen_before(digest, complaint_id, received_at - timedelta(days=days))
+    batch.fingerprints[digest].append((complaint_id, received_at))
+    return duplicate
 
 
-async def record_mention(
+def record_mention(
     uow: UnitOfWork,
+    batch: TriageBatch,
     policy: PatternPolicy,
     subject: str,
     complaint_id: uuid.UUID,
@@ -40,18 +43,19 @@ async def record_mention(
     uow.session.add(
         Mention(complaint_id=complaint_id, subject_hash=subject, received_at=received_at)
     )
-    await uow.session.flush()
+    batch.mentions[subject].append((complaint_id, received_at))
     since = received_at - policy.window
-    complaints = await mentions_since(uow.session, subject, since)
+    complaints = batch.mentioned_since(subject, since)
     if len(complaints) < policy.threshold:
         return
-    alert = await uow.session.get(PatternAlert, subject)
+    alert = batch.alerts.get(subject)
     if alert is not None and alert.alerted_at >= since:
         return
     now = utcnow()
-    uow.session.add(alert or PatternAlert(subject_hash=subject, alerted_at=now))
-    if alert is not None:
-        alert.alerted_at = now
+    if alert is None:
+        alert = batch.alerts[subject] = PatternAlert(subject_hash=subject, alerted_at=now)
+        uow.session.add(alert)
+    alert.alerted_at = now
     event = SystemicPatternDetected(
         pattern_id=new_id(),
         subject_hash=subject,

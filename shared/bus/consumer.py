@@ -235,6 +235,7 @@ class EventConsumer:
         # batch loaded (the identity map) but not rows they added unless it flushes; a conflict
         # between them fails the flush and sends the batch down the per-record path.
         with uow.session.no_autoflush:
+            await self._processor.prefetch([item.accepted for item in todo], uow)
             for item in todo:
                 await self._traced(item, uow)
         await uow.session.flush()  # a handler's constraint violation is its own failure
@@ -270,6 +271,7 @@ class EventConsumer:
             mark = uow.mark()
             try:
                 async with uow.session.begin_nested():
+                    await self._processor.prefetch([item.accepted], uow)
                     await self._traced(item, uow)
                 return None
             except (*TRANSIENT, ConsumerStopped):

@@ -28,7 +28,7 @@ def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str]) -> A
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=200,
+        max_poll_records=1000,
         session_timeout_ms=10000,
         heartbeat_interval_ms=1000,
     )

@@ -4,11 +4,15 @@ A `RecordProcessor` turns a Kafka record into an `Accepted` (the dedupe key, the
 to continue and the function that applies it inside a unit of work), returns None for a
 valid event this consumer does not handle, or raises EventRejected for the DLQ.
 `EventDispatcher` is the usual processor: decode, then a plain dict from contract to handler.
+
+Before a batch's handlers run, a processor may load what they will all need in one query per
+kind (`prefetch`), instead of one round trip per record: what it returns is the batch's
+`uow.batch`. Handlers keep their one-event signature.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,6 +25,8 @@ from shared.events.envelope import header_map
 
 Apply = Callable[[UnitOfWork], Awaitable[None]]
 Handler = Callable[[Inbound[Any], UnitOfWork], Awaitable[None]]
+# Loads, for a batch of decoded events, what their handlers will read (see the module doc).
+Prefetch = Callable[[Sequence[Inbound[Any]], UnitOfWork], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Accepted:
     event_id: str
     traceparent: str | None
     apply: Apply
+    inbound: Inbound[Any] | None = None
 
 
 class RecordProcessor(Protocol):
@@ -39,6 +46,10 @@ class RecordProcessor(Protocol):
 
     def prepare(self, record: ConsumerRecord) -> Accepted | None:
         """Accept, skip (None) or reject (raise EventRejected) `record`."""
+        ...
+
+    async def prefetch(self, batch: Sequence[Accepted], uow: UnitOfWork) -> None:
+        """Load into `uow.batch` what applying `batch` will read (or do nothing)."""
         ...
 
 
@@ -49,9 +60,15 @@ class EventDispatcher:
     consumer commits, together with the inbox row.
     """
 
-    def __init__(self, codec: EventCodec, handlers: Mapping[type[EventData], Handler]) -> None:
+    def __init__(
+        self,
+        codec: EventCodec,
+        handlers: Mapping[type[EventData], Handler],
+        prefetch: Prefetch | None = None,
+    ) -> None:
         self._codec = codec
         self._handlers = {contract.type_name: handler for contract, handler in handlers.items()}
+        self._prefetch = prefetch
 
     def prepare(self, record: ConsumerRecord) -> Accepted | None:
         """Skip types nobody here handles; decode (or reject) the rest."""
@@ -68,4 +85,11 @@ class EventDispatcher:
             event_id=inbound.envelope.id,
             traceparent=inbound.envelope.traceparent,
             apply=lambda uow: handler(inbound, uow),
+            inbound=inbound,
         )
+
+    async def prefetch(self, batch: Sequence[Accepted], uow: UnitOfWork) -> None:
+        """Run the service's prefetch over the batch's events, if it has one."""
+        if self._prefetch is not None:
+            events = [a.inbound for a in batch if a.inbound is not None]
+            uow.batch = await self._prefetch(events, uow)

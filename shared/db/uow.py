@@ -66,6 +66,8 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._deferred: list[tuple[DeferredWriter, Any]] = []
         self._committed = False
+        # What the consumer's prefetch loaded for the records this transaction applies.
+        self.batch: Any = None
 
     @property
     def session(self) -> AsyncSession:
@@ -78,6 +80,7 @@ class UnitOfWork:
         self._session = self._sessions()
         self._deferred = []
         self._committed = False
+        self.batch = None
         return self
 
     async def __aexit__(
@@ -92,6 +95,7 @@ class UnitOfWork:
         await session.close()
         self._session = None
         self._deferred = []
+        self.batch = None
 
     def emit(self, data: EventData, *, subject: str) -> None:
         """Seal `data` into the outbox, in this transaction, continuing the current trace."""

@@ -102,6 +102,12 @@ class EventCodec:
 
     def verify(self, topic: str, key: bytes | None, headers: Headers, value: bytes) -> Envelope:
         """Check shape, type, trust policy and signature, without decrypting."""
+        return self._verified(topic, key, headers, value)[0]
+
+    def _verified(
+        self, topic: str, key: bytes | None, headers: Headers, value: bytes
+    ) -> tuple[Envelope, bytes]:
+        """The verified envelope and the associated data its signature covers."""
         envelope, signature_text = envelope_from_headers(headers)
         contract = self._contract(envelope.type)
         if envelope.producer != contract.producer or envelope.source != source_of(
@@ -119,16 +125,17 @@ class EventCodec:
             raise SignatureInvalid("signature is not base64") from None
         except KeyringError:
             raise SignatureInvalid("no public key for producer") from None
-        signing.verify(verify_key, signature, envelope.associated_data(topic, key), value)
-        return envelope
+        associated = envelope.associated_data(topic, key)
+        signing.verify(verify_key, signature, associated, value)
+        return envelope, associated
 
     def decode(
         self, topic: str, key: bytes | None, headers: Headers, value: bytes
     ) -> Inbound[EventData]:
         """Verify, decrypt and validate an inbound record."""
-        envelope = self.verify(topic, key, headers, value)
+        envelope, associated = self._verified(topic, key, headers, value)
         data_key = self._data_key(topic, envelope.keyid)
-        plaintext = aead.open_sealed(data_key.secret, value, envelope.associated_data(topic, key))
+        plaintext = aead.open_sealed(data_key.secret, value, associated)
         try:
             data = self._contract(envelope.type).model_validate_json(plaintext)
         except ValidationError as error:

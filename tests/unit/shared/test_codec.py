@@ -104,6 +104,25 @@ def test_forged_signature_is_rejected(intake_codec: EventCodec) -> None:
         _decode(intake_codec, _with_header(record, "ce_signature", forged))
 
 
+@pytest.mark.parametrize("cut", [slice(0, 63), slice(0, 32), slice(1, 64)])
+def test_signature_of_the_wrong_length_is_rejected(intake_codec: EventCodec, cut: slice) -> None:
+    # libsodium checks signature and message as one buffer: a short signature must never
+    # borrow the message's first bytes.
+    record = _encoded(intake_codec)
+    signature = base64.b64decode(dict(record.headers)["ce_signature"])
+    shortened = base64.b64encode(signature[cut]).decode().encode()
+    with pytest.raises(SignatureInvalid):
+        _decode(intake_codec, _with_header(record, "ce_signature", shortened))
+
+
+def test_a_signature_with_trailing_bytes_is_rejected(intake_codec: EventCodec) -> None:
+    record = _encoded(intake_codec)
+    signature = base64.b64decode(dict(record.headers)["ce_signature"])
+    padded = base64.b64encode(signature + b"\x00").decode().encode()
+    with pytest.raises(SignatureInvalid):
+        _decode(intake_codec, _with_header(record, "ce_signature", padded))
+
+
 def test_non_base64_signature_is_rejected(intake_codec: EventCodec) -> None:
     record = _with_header(_encoded(intake_codec), "ce_signature", b"not base64 !!")
     with pytest.raises(SignatureInvalid):

@@ -184,3 +184,36 @@ async def test_a_complaint_sent_twice_within_one_batch_keeps_its_first_decision(
     assert stored.category.startswith("violence")
     triaged = [data for _, data in await _emitted(runtime) if isinstance(data, ComplaintTriaged)]
     assert len(triaged) == 1
+
+
+async def test_the_same_words_twice_within_one_batch_are_a_likely_duplicate(
+    runtime: Runtime, intake_codec: EventCodec
+) -> None:
+    # The batch's prefetch read the database before either was decided: the second must
+    # still see the first through the batch's own view.
+    first, second = submitted("my coach hurts me"), submitted("My coach HURTS me!")
+    records = [
+        consumer_record(_encoded(intake_codec, complaint), offset=i)
+        for i, complaint in enumerate((first, second))
+    ]
+    assert not (await deliver(runtime, TRIAGE, [records])).refused
+    decisions = {
+        d.complaint_id: d for _, d in await _emitted(runtime) if isinstance(d, ComplaintTriaged)
+    }
+    assert decisions[first.complaint_id].admissibility == "likely_admissible"
+    assert decisions[second.complaint_id].admissibility == "review"
+    assert await _count(runtime, Fingerprint) == 2
+
+
+async def test_a_pattern_crossed_within_one_batch_alerts_once_and_not_again_later(
+    runtime: Runtime, intake_codec: EventCodec
+) -> None:
+    complaints = [_about("Hill House", f"the staff hit us {i}") for i in range(5)]
+    encoded = [_encoded(intake_codec, complaint) for complaint in complaints]
+    batch = [consumer_record(record, offset=i) for i, record in enumerate(encoded[:4])]
+    later = [consumer_record(encoded[4], offset=4)]
+    assert not (await deliver(runtime, TRIAGE, [batch, later])).refused
+    alerts = [d for _, d in await _emitted(runtime) if isinstance(d, SystemicPatternDetected)]
+    assert len(alerts) == 1
+    assert alerts[0].complaints == sorted(c.complaint_id for c in complaints[:3])
+    assert await _count(runtime, Mention) == 5
