@@ -11,6 +11,7 @@ from typing import cast
 from fastapi import FastAPI
 
 from services.casework.app import create_app
+from services.casework.batch import prefetch_casework
 from services.casework.handlers import HANDLERS
 from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
@@ -43,6 +44,7 @@ SERVICE: Service[CaseworkSettings] = Service(
     migrations=Path(__file__).parent / "migrations",
     create_app=_api,
     handlers=HANDLERS,
+    prefetch=prefetch_casework,
     state=_tools,
     background=(_schedule,),
 )

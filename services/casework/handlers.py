@@ -1,4 +1,4 @@
-"""Casework's event handlers: one transaction each, run by the consumer loop.
+"""Casework's event handlers, run by the consumer loop over what the batch's prefetch read.
 
 ComplaintSubmitted (on `complaints`) and ComplaintTriaged (on `triage`) for one complaint
 arrive in either order: the submission is kept (sealed) on its own, the case opens on the
@@ -11,8 +11,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from services.casework.batch import added, case_of_complaint, complaint_record
 from services.casework.db import Case, ChildWords, ComplaintRecord
-from services.casework.procedure import Actor, Tools, case_of_complaint, move, record, start_clock
+from services.casework.procedure import Actor, Tools, add_clock, move, record
 from services.casework.scheduler import new_page
 from shared.bus.processing import Handler
 from shared.clock import utcnow
@@ -65,12 +66,13 @@ class CaseworkHandlers:
     async def keep_submission(self, message: Inbound[ComplaintSubmitted], uow: UnitOfWork) -> None:
         """Keep what the child said, sealed under the complaint's own key."""
         submitted = message.data
-        if await uow.session.get(ComplaintRecord, submitted.complaint_id) is not None:
+        if await complaint_record(uow, submitted.complaint_id) is not None:
             return
         seal, subject = self.tools.fields.seal, submitted.complaint_id
         narrative = await seal(uow.session, subject, "narrative", submitted.narrative)
         assert narrative is not None  # noqa: S101 - a narrative is required by the contract
-        uow.session.add(
+        added(
+            uow,
             ComplaintRecord(
                 complaint_id=subject,
                 submitted_at=submitted.submitted_at,
@@ -82,7 +84,7 @@ class CaseworkHandlers:
                 region=submitted.region,
                 narrative=narrative,
                 identity=await seal(uow.session, subject, "identity", _identity(submitted)),
-            )
+            ),
         )
 
     async def open_case(self, message: Inbound[ComplaintTriaged], uow: UnitOfWork) -> None:
@@ -91,9 +93,8 @@ class CaseworkHandlers:
         if await case_of_complaint(uow, triaged.complaint_id) is not None:
             return  # one case per complaint: a second triage of it opens nothing new
         case = _case(triaged)
-        uow.session.add(case)
-        await uow.session.flush()
-        await start_clock(uow, case, "acknowledge", self.tools.clocks, case.opened_at)
+        added(uow, case)
+        add_clock(uow, case, "acknowledge", self.tools.clocks, case.opened_at)
         await record(uow, self.tools, case, "triage", "open", None, at=case.opened_at)
         uow.emit(
             CaseOpened(
@@ -108,7 +109,7 @@ class CaseworkHandlers:
         )
         if case.priority == 1:
             uow.session.add(new_page(case, "new P1 case", case.opened_at))
-        child = await uow.session.get(ComplaintRecord, triaged.complaint_id)
+        child = await complaint_record(uow, triaged.complaint_id)
         if child is not None and child.withdrawn_at is not None:
             await self._withdraw(uow, case, "the child withdrew before triage")
 
@@ -129,7 +130,7 @@ class CaseworkHandlers:
     async def withdrawn(self, message: Inbound[ComplaintWithdrawn], uow: UnitOfWork) -> None:
         """The child withdrew: end the case (or mark the complaint, if no case is open yet)."""
         complaint_id = message.data.complaint_id
-        child = await uow.session.get(ComplaintRecord, complaint_id)
+        child = await complaint_record(uow, complaint_id)
         if child is not None:
             child.withdrawn_at = message.data.withdrawn_at
             uow.session.add(child)

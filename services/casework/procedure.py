@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 
 from services.casework.db import Case, ComplaintRecord, Deadline, TimelineEntry
 from services.casework.errors import StaleVersion
@@ -83,6 +83,13 @@ async def start_clock(
 ) -> None:
     """Stop every running clock of `case` and start one of `kind`."""
     await stop_clocks(uow, case.case_id, now)
+    add_clock(uow, case, kind, clocks, now)
+
+
+def add_clock(
+    uow: UnitOfWork, case: Case, kind: DeadlineKind, clocks: Clocks, now: datetime
+) -> None:
+    """Start a clock of `kind` on `case` (a new case's first: no other clock runs yet)."""
     due = clocks.due(kind, now, case.respond_by)
     uow.session.add(Deadline(deadline_id=new_id(), case_id=case.case_id, kind=kind, due_at=due))
 
@@ -134,9 +141,3 @@ async def move(
         subject=str(case.complaint_id),
     )
     return step
-
-
-async def case_of_complaint(uow: UnitOfWork, complaint_id: uuid.UUID) -> Case | None:
-    """The case opened for `complaint_id`, if any (in this transaction)."""
-    query = select(Case).where(col(Case.complaint_id) == complaint_id)
-    return (await uow.session.exec(query)).first()

@@ -62,6 +62,7 @@ async def _complaint(
     session: AsyncSession, fields: FieldCipher, event: ComplaintSubmitted
 ) -> Complaint:
     subject = event.complaint_id
+    fields.new_subject(session, subject)
     sealed = {
         name: await fields.seal(session, subject, name, value)
         for name, value in _child_fields(event).items()

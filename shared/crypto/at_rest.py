@@ -14,10 +14,12 @@ import hashlib
 import hmac
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Column, LargeBinary, delete
-from sqlmodel import Field, SQLModel, col
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
@@ -44,6 +46,23 @@ class SubjectKey(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+@dataclass
+class _SessionKeys:
+    """What one session knows of subject keys beyond the cache: keys it created (not cached
+    until committed) and subjects a preload found without a key."""
+
+    created: dict[str, tuple[SubjectKey, bytes]] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)
+
+
+def _session_keys(session: AsyncSession) -> _SessionKeys:
+    known = session.info.get("heard_subject_keys")
+    if known is None:
+        known = session.info["heard_subject_keys"] = _SessionKeys()
+    assert isinstance(known, _SessionKeys)  # noqa: S101 - only this module writes it
+    return known
 
 
 class FieldCipher:
@@ -79,6 +98,7 @@ class FieldCipher:
     async def shred(self, session: AsyncSession, subject: object) -> None:
         """Destroy `subject`'s data key (in the caller's transaction)."""
         self._cache.pop(str(subject), None)
+        _session_keys(session).created.pop(str(subject), None)
         await session.exec(delete(SubjectKey).where(col(SubjectKey.subject) == str(subject)))
 
     def _bound(self, subject: str, field: str) -> bytes:
@@ -87,26 +107,51 @@ class FieldCipher:
     def _wrap_bound(self, subject: str) -> bytes:
         return f"heard-subject-key-v1\x00{self._service}\x00{subject}".encode()
 
+    async def preload(self, session: AsyncSession, subjects: Collection[object]) -> None:
+        """Read the data keys of `subjects` in one query (a consumer batch's prefetch), so
+        sealing and opening their fields needs no round trip of its own."""
+        wanted = {str(s) for s in subjects} - self._cache.keys()
+        known = _session_keys(session)
+        if not wanted:
+            return
+        rows = await session.exec(select(SubjectKey).where(col(SubjectKey.subject).in_(wanted)))
+        for row in rows:
+            self._remember(row.subject, self._unwrap(row, row.subject))
+        known.absent.update(wanted - self._cache.keys())
+
+    def new_subject(self, session: AsyncSession, subject: object) -> None:
+        """Declare `subject` new (an id this transaction just made): its key is created at
+        the first seal without looking for one."""
+        _session_keys(session).absent.add(str(subject))
+
     async def _key(self, session: AsyncSession, subject: str, *, create: bool) -> bytes:
         cached = self._cache.get(subject)
         if cached is not None:
             self._cache.move_to_end(subject)
             return cached
-        row = await session.get(SubjectKey, subject)
+        known = _session_keys(session)
+        created = known.created.get(subject)
+        # A key made earlier in this transaction; gone if its savepoint was rolled back.
+        if created is not None and created[0] in session:
+            return created[1]
+        row = None if subject in known.absent else await session.get(SubjectKey, subject)
         if row is None:
             if not create:
                 raise SubjectShredded("no data key for this subject")
             # Not cached: the transaction that adds it may still roll back.
-            return self._new_key(session, subject)
+            return self._new_key(session, subject, known)
         key = self._unwrap(row, subject)
         self._remember(subject, key)
         return key
 
-    def _new_key(self, session: AsyncSession, subject: str) -> bytes:
+    def _new_key(self, session: AsyncSession, subject: str, known: _SessionKeys) -> bytes:
         key = aead.new_data_key()
         kek = self._keyring.secret(self._kek_name)
         wrapped = aead.seal(kek.secret, key, self._wrap_bound(subject))
-        session.add(SubjectKey(subject=subject, kek_id=kek.key_id, wrapped=wrapped))
+        row = SubjectKey(subject=subject, kek_id=kek.key_id, wrapped=wrapped)
+        session.add(row)
+        known.created[subject] = (row, key)
+        known.absent.discard(subject)
         return key
 
     def _unwrap(self, row: SubjectKey, subject: str) -> bytes:

@@ -101,3 +101,57 @@ def test_lookup_hashes_match_equal_values_only_and_differ_by_purpose(
 def test_an_unknown_secret_is_a_keyring_error(keyring: FileKeyring) -> None:
     with pytest.raises(KeyringError):
         keyring.secret("nobody/at-rest")
+
+
+async def _opened_fresh(
+    keyring: FileKeyring, session: AsyncSession, subject: object, sealed: dict[str, bytes | None]
+) -> dict[str, str | None]:
+    # Another session and a cipher without a cache: every key comes from the table.
+    fresh = FieldCipher(keyring, "casework")
+    async with AsyncSession(session.bind) as other:
+        return {
+            name: await fresh.open(other, subject, name, value) for name, value in sealed.items()
+        }
+
+
+async def test_fields_sealed_without_autoflush_share_one_stored_key(
+    session: AsyncSession, keyring: FileKeyring
+) -> None:
+    # A consumer batch runs its handlers without autoflush: the second field of a new subject
+    # must reuse the key the first one created, not create (and fail to store) another.
+    cipher = FieldCipher(keyring, "casework")
+    subject = uuid.uuid4()
+    with session.no_autoflush:
+        sealed = {name: await cipher.seal(session, subject, name, name * 2) for name in ("a", "b")}
+    await session.commit()
+    assert await _opened_fresh(keyring, session, subject, sealed) == {"a": "aa", "b": "bb"}
+
+
+async def test_a_key_made_in_a_rolled_back_savepoint_is_not_reused(
+    session: AsyncSession, keyring: FileKeyring
+) -> None:
+    cipher = FieldCipher(keyring, "casework")
+    subject = uuid.uuid4()
+    savepoint = await session.begin_nested()
+    await cipher.seal(session, subject, "lost", "rolled back")
+    await savepoint.rollback()
+    kept = await cipher.seal(session, subject, "kept", "stays readable")
+    await session.commit()
+    assert await _opened_fresh(keyring, session, subject, {"kept": kept}) == {
+        "kept": "stays readable"
+    }
+
+
+async def test_preloaded_subjects_seal_and_open_with_the_stored_keys(
+    session: AsyncSession, keyring: FileKeyring
+) -> None:
+    writer = FieldCipher(keyring, "casework")
+    known, new = uuid.uuid4(), uuid.uuid4()
+    before = await writer.seal(session, known, "words", "said before")
+    await session.commit()
+    batch = FieldCipher(keyring, "casework")
+    await batch.preload(session, [known, new])
+    assert await batch.open(session, known, "words", before) == "said before"
+    after = await batch.seal(session, new, "words", "said now")
+    await session.commit()
+    assert await _opened_fresh(keyring, session, new, {"words": after}) == {"words": "said now"}
