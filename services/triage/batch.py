@@ -13,14 +13,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.triage.db import (
     PatternAlert,
     alerts_for,
     decided_among,
-    fingerprints_since,
+    latest_fingerprints,
     mentions_of,
 )
 from services.triage.keys import fingerprint, subject_hash
@@ -41,14 +41,23 @@ class TriageBatch:
     rules: RuleSet
     decided: set[uuid.UUID]
     digests: dict[uuid.UUID, str]
-    fingerprints: Seen
+    latest: dict[str, datetime]
     subjects: dict[uuid.UUID, list[str]]
     mentions: Seen
     alerts: dict[str, PatternAlert] = field(default_factory=dict)
 
-    def seen_before(self, digest: str, complaint_id: uuid.UUID, since: datetime) -> bool:
-        """Whether another complaint with this fingerprint arrived since `since`."""
-        return any(other != complaint_id and at >= since for other, at in self.fingerprints[digest])
+    def seen_before(self, digest: str, since: datetime) -> bool:
+        """Whether a complaint with this fingerprint arrived since `since`.
+
+        An undecided complaint has no fingerprint yet (both are written together), so any
+        fingerprint found is another complaint's.
+        """
+        latest = self.latest.get(digest)
+        return latest is not None and latest >= since
+
+    def fingerprinted(self, digest: str, at: datetime) -> None:
+        """Note a complaint with `digest` that arrived at `at`."""
+        self.latest[digest] = max(at, self.latest.get(digest, at))
 
     def mentioned_since(self, subject: str, since: datetime) -> list[uuid.UUID]:
         """The complaints naming `subject` received since `since`."""
@@ -81,15 +90,18 @@ async def prefetch_triage(messages: Sequence[Inbound[Any]], uow: UnitOfWork) -> 
     }
     subjects = {c.complaint_id: subjects_of(context.key, c) for c in complaints}
     named = sorted({s for found in subjects.values() for s in found})
+    alerts = {alert.subject_hash: alert for alert in await alerts_for(session, named)}
     earliest = min(c.submitted_at for c in complaints)
-    days = timedelta(days=rules.data.admissibility.duplicate_window_days)
-    window = context.patterns.window
+    # A subject alerted within the window of every complaint here raises nothing new: its
+    # (possibly many) earlier mentions need not be read.
+    quiet_since = max(c.submitted_at for c in complaints) - context.patterns.window
+    counted = [s for s in named if s not in alerts or alerts[s].alerted_at < quiet_since]
     return TriageBatch(
         rules=rules,
         decided=await decided_among(session, list(digests)),
         digests=digests,
-        fingerprints=_grouped(await fingerprints_since(session, digests.values(), earliest - days)),
+        latest=await latest_fingerprints(session, digests.values()),
         subjects=subjects,
-        mentions=_grouped(await mentions_of(session, named, earliest - window)),
-        alerts={alert.subject_hash: alert for alert in await alerts_for(session, named)},
+        mentions=_grouped(await mentions_of(session, counted, earliest - context.patterns.window)),
+        alerts=alerts,
     )

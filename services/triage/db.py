@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.types import UTCDateTime
@@ -103,16 +103,18 @@ async def newest_rule_set(session: AsyncSession) -> ActiveRuleSet | None:
     return (await session.exec(query)).first()
 
 
-async def fingerprints_since(
-    session: AsyncSession, digests: Collection[str], since: datetime
-) -> list[tuple[str, uuid.UUID, datetime]]:
-    """(digest, complaint, received) of complaints with any of `digests` since `since`."""
+async def latest_fingerprints(
+    session: AsyncSession, digests: Collection[str]
+) -> dict[str, datetime]:
+    """When a complaint with each of `digests` last arrived (absent: never)."""
     if not digests:
-        return []
-    query = select(Fingerprint.digest, Fingerprint.complaint_id, Fingerprint.received_at).where(
-        col(Fingerprint.digest).in_(digests), col(Fingerprint.received_at) >= since
+        return {}
+    query = (
+        select(Fingerprint.digest, func.max(Fingerprint.received_at))
+        .where(col(Fingerprint.digest).in_(digests))
+        .group_by(col(Fingerprint.digest))
     )
-    return [(name, complaint, at) for name, complaint, at in (await session.exec(query)).all()]
+    return dict((await session.exec(query)).all())
 
 
 async def mentions_of(

@@ -122,7 +122,7 @@ def _decide(
     digest = batch.digests[complaint.complaint_id]
     days = rules.data.admissibility.duplicate_window_days
     received, complaint_id = complaint.submitted_at, complaint.complaint_id
-    duplicate = likely_duplicate(batch, digest, received, complaint_id, days)
+    duplicate = likely_duplicate(batch, digest, received, days)
     uow.session.add(Fingerprint(complaint_id=complaint_id, digest=digest, received_at=received))
     facts = Facts(
         language=complaint.language,

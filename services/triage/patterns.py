@@ -22,12 +22,10 @@ class PatternPolicy:
     window: timedelta
 
 
-def likely_duplicate(
-    batch: TriageBatch, digest: str, received_at: datetime, complaint_id: uuid.UUID, days: int
-) -> bool:
+def likely_duplicate(batch: TriageBatch, digest: str, received_at: datetime, days: int) -> bool:
     """Whether the same words came from another complaint within `days`; remember these."""
-    duplicate = batch.seen_before(digest, complaint_id, received_at - timedelta(days=days))
-    batch.fingerprints[digest].append((complaint_id, received_at))
+    duplicate = batch.seen_before(digest, received_at - timedelta(days=days))
+    batch.fingerprinted(digest, received_at)
     return duplicate
 
 
