@@ -43,6 +43,7 @@ class OutboxRelay:
         batch_size: int = 1000,
         poll_seconds: float = 1.0,
         retry_seconds: float = 1.0,
+        gather_seconds: float = 0.005,
         namespace: TopicNamespace | None = None,
     ) -> None:
         self._sessions = sessions
@@ -51,6 +52,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._retry_seconds = retry_seconds
+        self._gather_seconds = gather_seconds
         self._names = namespace or TopicNamespace()
 
     async def publish_batch(self) -> int:
@@ -96,8 +98,10 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; broker or database trouble means wait and retry.
 
-        After an empty read the relay sleeps until its service commits outbox rows, or for
-        `poll_seconds` at most (rows committed by a process whose signal cannot reach it).
+        After reading less than a full batch the relay sleeps until its service commits
+        outbox rows, or for `poll_seconds` at most (rows committed by a process whose signal
+        cannot reach it); woken, it lets the commits of a burst gather for `gather_seconds`
+        so that one read, one send and one update carry them all.
         """
         outage = Outage("relay")
         while not stop.is_set():
@@ -109,8 +113,9 @@ class OutboxRelay:
                 await _wait_for(stop, self._retry_seconds)
                 continue
             outage.ended()
-            if not published:
+            if published < self._batch_size:
                 await _first_of(stop, self._signal, self._poll_seconds)
+                await asyncio.sleep(self._gather_seconds)
 
 
 async def _wait_for(stop: asyncio.Event, seconds: float) -> None:
