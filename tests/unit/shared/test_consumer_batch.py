@@ -9,8 +9,10 @@ that rejects, a database error on the first try, a crash before the offset commi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
@@ -189,3 +191,31 @@ async def test_a_crash_between_the_database_and_the_offset_commit_replays_nothin
 def consumer_record_at(record: ConsumerRecord, *, offset: int) -> ConsumerRecord:
     """The same record redelivered at another offset (the relay republished it)."""
     return ConsumerRecord(**{**record.__dict__, "offset": offset})
+
+
+async def test_a_prefetch_reads_once_per_batch_and_once_per_record_on_the_slow_path(
+    runtime: Runtime, intake_codec: EventCodec
+) -> None:
+    # What handlers read comes from one prefetch per batch; when a handler fails, each
+    # record is applied on its own, after a prefetch of its own, never with another's view.
+    seen: list[list[str]] = []
+
+    async def prefetch(messages: Sequence[Inbound[Any]], uow: UnitOfWork) -> list[str]:
+        narratives = [m.data.narrative for m in messages]
+        seen.append(narratives)
+        return narratives
+
+    async def handler(message: Inbound[ComplaintSubmitted], uow: UnitOfWork) -> None:
+        assert uow.batch == seen[-1]
+        await record_and_emit(message, uow)
+
+    prefetching = dataclasses.replace(
+        SERVICE, handlers={ComplaintSubmitted: handler}, prefetch=prefetch
+    )
+    await deliver(runtime, prefetching, [_records(intake_codec, "a", "b")])
+    assert seen == [["a", "b"]]
+    seen.clear()
+    delivery = await deliver(runtime, prefetching, [_records(intake_codec, "c", "raise", "d")])
+    assert seen == [["c", "raise", "d"], ["c"], ["raise"], ["raise"], ["raise"], ["d"]]
+    assert len(delivery.refused) == 1
+    assert await _count(runtime, AppliedEvent) == 4
