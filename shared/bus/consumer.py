@@ -1,8 +1,8 @@
-"""The consumer loop: apply each poll batch once, in one transaction per partition, then
-commit its offsets.
+"""The consumer loop: apply each poll batch once, in one transaction, then commit its offsets.
 
-Per partition batch: prepare every record (reject -> DLQ); one transaction that looks the
-whole batch up in the inbox with one query, runs the handlers of the records not seen before
+Per poll (every partition's records, each partition's in order): prepare every record
+(reject -> DLQ); one transaction that looks the whole batch up in the inbox with one query,
+runs the service's prefetch and the handlers of the records not seen before
 (the first of any duplicates inside the batch), writes their inbox rows and every deferred
 row (outbox, audit leaves) in bulk, and commits; then the dead letters; then, after the poll,
 the Kafka offsets. A crash anywhere replays records from the last committed offset and the
@@ -141,8 +141,13 @@ class EventConsumer:
         try:
             while not stop.is_set():
                 batches = await self._source.getmany(timeout_ms=200)
+                # One transaction for the whole poll, every partition's records in their own
+                # order: a service reading many partitions (audit reads them all) would
+                # otherwise commit once per partition, often for a single record.
+                polled = [self._logical(r) for records in batches.values() for r in records]
+                if polled:
+                    await self.apply_batch(polled)
                 for partition, records in batches.items():
-                    await self.apply_batch([self._logical(r) for r in records])
                     self._done[partition] = records[-1].offset + 1
                 await self.commit_done()
         except ConsumerStopped:
@@ -162,7 +167,7 @@ class EventConsumer:
             log.info("offset commit skipped: %s", type(error).__name__)
 
     async def apply_batch(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply one partition's records (logical topics) once; dead-letter the refused."""
+        """Apply one poll's records (logical topics) once; dead-letter the refused."""
         pending, rejected = await self._retrying(partial(self._prepare_all, records))
         failed: Rejections = []
         if pending:

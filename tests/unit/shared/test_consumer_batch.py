@@ -18,7 +18,7 @@ import pytest
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, SQLModel, select
 
@@ -219,3 +219,20 @@ async def test_a_prefetch_reads_once_per_batch_and_once_per_record_on_the_slow_p
     assert seen == [["c", "raise", "d"], ["c"], ["raise"], ["raise"], ["raise"], ["d"]]
     assert len(delivery.refused) == 1
     assert await _count(runtime, AppliedEvent) == 4
+
+
+async def test_a_poll_across_partitions_is_applied_in_one_transaction(
+    runtime: Runtime, intake_codec: EventCodec
+) -> None:
+    commits: list[object] = []
+    event.listen(runtime.engine.sync_engine, "commit", commits.append)
+    records = [
+        dataclasses.replace(record, partition=i % 2)
+        for i, record in enumerate(_records(intake_codec, "a", "b", "c", "d"))
+    ]
+    delivery = await deliver(runtime, SERVICE, [records])
+    assert len(commits) == 1
+    assert await _count(runtime, AppliedEvent) == 4
+    assert delivery.committed == [
+        {TopicPartition("complaints", 0): 3, TopicPartition("complaints", 1): 4}
+    ]
