@@ -42,6 +42,7 @@ class Window:
     to_audit: list[float] = field(default_factory=list)
     drained_after: float | None = None
     resident_mib: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def accepted(self) -> list[Sent]:
@@ -84,7 +85,16 @@ class Window:
             if self.drained_after is not None
             else "not drained",
             f"{'resident memory, whole system, loaded':<38} {self.resident_mib:8.0f} MiB",
+            self.cpu_report(),
         ]
+
+    def cpu_report(self) -> str:
+        """CPU milliseconds per accepted complaint, by process, sending to drained."""
+        count = max(len(self.accepted), 1)
+        parts = sorted(self.cpu_seconds.items(), key=lambda item: -item[1])
+        shares = ", ".join(f"{name} {1000 * used / count:.1f}" for name, used in parts)
+        total = 1000 * sum(self.cpu_seconds.values()) / count
+        return f"{'CPU ms per complaint':<38} {total:8.1f} ({shares})"
 
 
 async def _sample_lag(config: SystemConfig, window: Window, stop: asyncio.Event) -> None:
@@ -147,12 +157,15 @@ async def run_window(
         requests = [poster.encode(sample_complaint(start_number + n)) for n in range(count)]
         stop = asyncio.Event()
         sampler = asyncio.create_task(_sample_lag(config, window, stop))
+        cpu_before = cpu_by_process(root_pid)
         window.sent = await post_at_rate(poster, requests, rate)
         window.resident_mib = resident_mib(root_pid)
         stop.set()
         await sampler
     ids = [s.complaint_id for s in window.accepted if s.complaint_id]
     window.drained_after = await _drained(config, ids, within=max(60.0, seconds))
+    cpu_after = cpu_by_process(root_pid)
+    window.cpu_seconds = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
     steady = {s.complaint_id: s.sent_at for s in window.steady() if s.complaint_id}
     opened = await _opened(config, list(steady))
     audited = await _audited(config, list(steady))
@@ -161,25 +174,64 @@ async def run_window(
     return window
 
 
-def resident_mib(root_pid: int | None = None) -> float:
-    """Resident memory of every process below `root_pid` (default: this one), in MiB."""
-    root = root_pid or os.getpid()
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _label(pid: int) -> str:
+    with open(f"/proc/{pid}/cmdline", "rb") as raw:
+        command = raw.read().replace(b"\0", b" ").decode(errors="replace")
+    for name in (*(s.name for s in SERVICES), "signin"):
+        if f"services.{name}" in command or f"services.casework.{name}" in command:
+            return name
+    if "kafka.Kafka" in command:
+        return "kafka"
+    return "postgres" if "postgres" in command else "other"
+
+
+def cpu_by_process(root_pid: int | None = None) -> dict[str, float]:
+    """CPU seconds used so far by the processes below `root_pid`, by service (plus kafka,
+    postgres): each process's own time and that of its ended children (PostgreSQL's
+    backends come and go), so nothing is counted twice or lost."""
+    totals: dict[str, float] = {}
+    for pid in _descendants(root_pid or os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            label = _label(pid)
+        except OSError:
+            continue  # ended meanwhile: its time is in its parent's children's time
+        used = sum(int(f) for f in fields[11:15]) / _TICK
+        totals[label] = totals.get(label, 0.0) + used
+    return totals
+
+
+def _descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status", encoding="ascii") as status:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def resident_mib(root_pid: int | None = None) -> float:
+    """Resident memory of every process below `root_pid` (default: this one), in MiB."""
+    total = 0
+    for pid in _descendants(root_pid or os.getpid()):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
                 fields = dict(line.split(":", 1) for line in status if ":" in line)
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(fields["PPid"].strip()), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, list(children.get(root, []))
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
+        total += int(fields.get("VmRSS", "0 kB").split()[0])
     return total / 1024
