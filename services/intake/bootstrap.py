@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.intake.app import create_app
+from services.intake.case_events import prefetch_case_events
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
 from shared.service import Service
@@ -15,4 +16,5 @@ SERVICE: Service[IntakeSettings] = Service(
     migrations=Path(__file__).parent / "migrations",
     create_app=create_app,
     handlers=HANDLERS,
+    prefetch=prefetch_case_events,
 )

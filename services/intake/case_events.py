@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import col, select
 
 from services.intake import store
 from services.intake.db import ComplaintStatus, Message
@@ -19,6 +23,21 @@ from shared.events.contracts import CaseOpened
 from shared.events.contracts.casework import CaseStepChanged, MessageToChild
 
 log = logging.getLogger("heard.intake")
+
+
+async def prefetch_case_events(
+    messages: Sequence[Inbound[Any]], uow: UnitOfWork
+) -> list[ComplaintStatus]:
+    """Read the statuses and data keys of a batch's complaints in one query each.
+
+    The statuses stay in the session's identity map, where each handler's own lookup finds
+    them without a round trip; returning them keeps them there (the map holds them weakly).
+    """
+    ids = {m.data.complaint_id for m in messages}
+    query = select(ComplaintStatus).where(col(ComplaintStatus.complaint_id).in_(ids))
+    statuses = list((await uow.session.exec(query)).all())
+    await uow.context.fields.preload(uow.session, ids)
+    return statuses
 
 
 async def _status_for(

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from services.intake.db import ComplaintStatus
 from services.intake.settings import IntakeSettings
@@ -55,3 +56,20 @@ async def test_an_unknown_complaint_is_logged_by_id_and_dropped(
     assert len(await rows(runtime, InboxEntry)) == 1
     (warning,) = [r for r in caplog.records if r.name == "heard.intake"]
     assert warning.__dict__["complaint_id"] == str(stranger)
+
+
+async def test_a_poll_of_case_events_reads_the_statuses_once(
+    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring
+) -> None:
+    complaints = [await _complaint_id(client) for _ in range(4)]
+    statements: list[str] = []
+    event.listen(
+        runtime.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement),
+    )
+    records = [case_opened(keyring, c, offset=i) for i, c in enumerate(complaints)]
+    assert not (await consume(runtime, records)).refused
+    reads = [s for s in statements if s.startswith("SELECT") and "FROM intake_status" in s]
+    assert len(reads) == 1
+    assert {s.status for s in await rows(runtime, ComplaintStatus)} == {"case_opened"}
