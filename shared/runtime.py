@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +19,7 @@ from shared.crypto.at_rest import FieldCipher, LookupHasher
 from shared.crypto.keyfiles import load_service_keyring
 from shared.crypto.keyring import FileKeyring, Keyring
 from shared.db.engine import SessionFactory, make_engine, make_session_factory
+from shared.db.group_commit import GroupCommitter
 from shared.db.uow import ServiceContext, UnitOfWork
 from shared.errors import ConfigurationError
 from shared.events.codec import EventCodec
@@ -47,6 +49,11 @@ class Runtime:
     def lookups(self) -> LookupHasher:
         """The service's keyed hashes for equality lookups."""
         return self.context.lookups
+
+    @cached_property
+    def writes(self) -> GroupCommitter:
+        """This process's group committer: concurrent requests' writes share a commit."""
+        return GroupCommitter(self.uow)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work; its commit wakes this process's relay if it emitted."""

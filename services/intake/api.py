@@ -102,7 +102,7 @@ async def submit(
     """Store a complaint; answer with its id and receipt code once it is committed."""
     runtime: Runtime = request.app.state.runtime
     ack = await submit_complaint(
-        command, uow=runtime.uow(), keys=intake_keys(request), idempotency_key=idempotency_key
+        command, runtime=runtime, keys=intake_keys(request), idempotency_key=idempotency_key
     )
     trace.get_current_span().set_attribute("heard.complaint_id", str(ack.complaint_id))
     response.headers["Cache-Control"] = NO_STORE

@@ -8,6 +8,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +25,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.contracts import CaseOpened, ComplaintSubmitted, EventData
 from shared.events.contracts.casework import CaseStepChanged, MessageToChild
 from shared.ids import new_id
+from shared.runtime import Runtime
 
 log = logging.getLogger("heard.intake")
 
@@ -57,27 +59,30 @@ def _submitted_event(command: SubmitComplaint, operator_id: str | None) -> Compl
 async def submit_complaint(
     command: SubmitComplaint,
     *,
-    uow: UnitOfWork,
+    runtime: Runtime,
     keys: Keys,
     idempotency_key: str | None = None,
     operator_id: str | None = None,
 ) -> Acknowledgement:
     """Store the complaint, its receipt and its status and emit `ComplaintSubmitted`, at once.
 
-    Returns only after the commit: an acknowledged complaint is never lost. Under an
+    Returns only after the commit: an acknowledged complaint is never lost. The commit may
+    be shared with other submissions arriving at the same time (`runtime.writes`). Under an
     `idempotency_key` already used, returns the first submission's acknowledgement instead.
     """
     if idempotency_key is not None:
-        earlier = await _earlier(uow, keys, idempotency_key)
+        earlier = await _earlier(runtime.uow(), keys, idempotency_key)
         if earlier is not None:
             return earlier
     event = _submitted_event(command, operator_id)
     code = new_receipt_code()
     try:
-        await _store(uow, keys, event, code, idempotency_key)
+        await runtime.writes.run(
+            partial(_store, keys=keys, event=event, code=code, key=idempotency_key)
+        )
     except IntegrityError:
         # A concurrent twin (double click) committed first under the same key: answer as it.
-        earlier = await _earlier(uow, keys, idempotency_key) if idempotency_key else None
+        earlier = await _earlier(runtime.uow(), keys, idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
         return earlier
@@ -86,21 +91,20 @@ async def submit_complaint(
 
 
 async def _store(
-    uow: UnitOfWork, keys: Keys, event: ComplaintSubmitted, code: str, idempotency_key: str | None
+    uow: UnitOfWork, *, keys: Keys, event: ComplaintSubmitted, code: str, key: str | None
 ) -> None:
-    async with uow:
-        await store.add_submission(uow.session, keys.fields, event, keys.receipts.digest(code))
-        if idempotency_key is not None:
-            uow.session.add(
-                IdempotencyKey(
-                    key_hash=keys.idempotency.digest(idempotency_key),
-                    complaint_id=event.complaint_id,
-                    sealed_code=keys.idempotency.seal_code(idempotency_key, code),
-                    created_at=event.submitted_at,
-                )
+    """Add the submission's rows and event to `uow`; the group committer commits."""
+    await store.add_submission(uow.session, keys.fields, event, keys.receipts.digest(code))
+    if key is not None:
+        uow.session.add(
+            IdempotencyKey(
+                key_hash=keys.idempotency.digest(key),
+                complaint_id=event.complaint_id,
+                sealed_code=keys.idempotency.seal_code(key, code),
+                created_at=event.submitted_at,
             )
-        uow.emit(event, subject=str(event.complaint_id))
-        await uow.commit()
+        )
+    uow.emit(event, subject=str(event.complaint_id))
 
 
 async def _earlier(uow: UnitOfWork, keys: Keys, idempotency_key: str) -> Acknowledgement | None:

@@ -97,7 +97,7 @@ async def record_call(request: Request, operator: Operator) -> HTMLResponse:
     command = command.model_copy(update={"channel": "phone"})
     ack = await submit_complaint(
         command,
-        uow=runtime.uow(),
+        runtime=runtime,
         keys=intake_keys(request),
         idempotency_key=fields.get("form_token") or None,
         operator_id=operator.subject,

@@ -108,7 +108,7 @@ async def send_complaint(request: Request, lang: str, who: str) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     try:
         ack = await submit_complaint(
-            command, uow=runtime.uow(), keys=intake_keys(request), idempotency_key=token[:200]
+            command, runtime=runtime, keys=intake_keys(request), idempotency_key=token[:200]
         )
     except (OperationalError, InterfaceError, DBAPIError) as error:
         log.error("submission outcome unknown: %s", type(error).__name__)

@@ -218,7 +218,7 @@ class Conversation:
         )
         key = f"sms:{self.message.message_id}" if self.message.message_id else None
         ack = await submit_complaint(
-            command, uow=self.runtime.uow(), keys=self.keys, idempotency_key=key
+            command, runtime=self.runtime, keys=self.keys, idempotency_key=key
         )
         await self._done(state, ack.complaint_id)
         return self.say(state.language, GIVE_CODE, code=ack.receipt_code)

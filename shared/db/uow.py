@@ -66,6 +66,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._deferred: list[tuple[DeferredWriter, Any]] = []
         self._committed = False
+        self._emitted = False
         # What the consumer's prefetch loaded for the records this transaction applies.
         self.batch: Any = None
 
@@ -80,6 +81,7 @@ class UnitOfWork:
         self._session = self._sessions()
         self._deferred = []
         self._committed = False
+        self._emitted = False
         self.batch = None
         return self
 
@@ -101,6 +103,7 @@ class UnitOfWork:
         """Seal `data` into the outbox, in this transaction, continuing the current trace."""
         record = self._codec.encode(data, subject=subject, traceparent=current_traceparent())
         self.defer(self._outbox, record)
+        self._emitted = True
 
     def defer(self, writer: DeferredWriter, item: Any) -> None:
         """Have `writer` write `item` at commit, in bulk with the others it is given."""
@@ -114,13 +117,18 @@ class UnitOfWork:
         """Forget the rows deferred since `mark` (their record's savepoint rolled back)."""
         del self._deferred[mark:]
 
+    async def flush(self) -> None:
+        """Write the deferred rows and the session's changes, without committing: a conflict
+        shows here, before the outcome of a commit could be in doubt."""
+        await self._write_deferred()
+        await self.session.flush()
+
     async def commit(self) -> None:
         """Write the deferred rows, then make state and events durable together."""
-        emitted = any(writer is self._outbox for writer, _ in self._deferred)
         await self._write_deferred()
         await self.session.commit()
         self._committed = True
-        if emitted:
+        if self._emitted:
             self._on_commit()
 
     async def _write_deferred(self) -> None:

@@ -23,10 +23,10 @@ async def test_a_failed_transaction_leaves_no_rows_and_no_event(
     monkeypatch.setattr(handlers, "new_receipt_code", lambda: CODE)
     keys = intake_keys(runtime)
     command = SubmitComplaint.model_validate(MINIMAL)
-    first = await submit_complaint(command, uow=runtime.uow(), keys=keys)
+    first = await submit_complaint(command, runtime=runtime, keys=keys)
     # The same code twice breaks the receipt's primary key at commit, after the event was emitted.
     with pytest.raises(IntegrityError):
-        await submit_complaint(command, uow=runtime.uow(), keys=keys)
+        await submit_complaint(command, runtime=runtime, keys=keys)
     for table in (Complaint, Receipt, ComplaintStatus, OutboxMessage):
         assert len(await rows(runtime, table)) == 1
     (complaint,) = await rows(runtime, Complaint)
