@@ -178,7 +178,24 @@ def _poison(keyring: FileKeyring) -> dict[str, Callable[[], KafkaRecord]]:
         "unknown-type": lambda: _with_header(good(), "ce_type", b"heard.complaint.exploded.v1"),
         "invalid-data": lambda: _resealed(keyring, good(), b'{"narrative": 5}'),
         "garbage": lambda: KafkaRecord(topic="complaints", key=b"k", value=b"\x00garbage"),
+        "case-variant": lambda: _renamed(good(), "ce_id", "CE_ID"),
+        "unknown-ce-header": lambda: _with_header(good(), "ce_note", b"x"),
+        "time-with-z": lambda: _zulu(good()),
     }
+
+
+def _renamed(record: KafkaRecord, old: str, new: str) -> KafkaRecord:
+    return dataclasses.replace(
+        record, headers=[(new if k == old else k, v) for k, v in record.headers]
+    )
+
+
+def _zulu(record: KafkaRecord) -> KafkaRecord:
+    """The same signed event with its time written with `Z`: not the canonical rendering."""
+    time = dict(record.headers)["ce_time"].replace(b"+00:00", b"Z")
+    return dataclasses.replace(
+        record, headers=[(k, time if k == "ce_time" else v) for k, v in record.headers]
+    )
 
 
 async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
@@ -192,6 +209,9 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
         "unknown-type": "unknown-type",
         "invalid-data": "invalid-data",
         "garbage": "malformed-envelope",
+        "case-variant": "malformed-envelope",
+        "unknown-ce-header": "malformed-envelope",
+        "time-with-z": "malformed-envelope",
     }
     poison = {name: make() for name, make in _poison(keyring).items()}
     names = TopicNamespace(prefix)
