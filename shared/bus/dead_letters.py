@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from shared.bus.producer import AcknowledgedSender
 from shared.bus.topics import TopicNamespace, dlq_topic
 from shared.errors import EventRejected
 
@@ -27,7 +27,7 @@ class DeadLetterWriter:
 
     def __init__(
         self,
-        producer: AIOKafkaProducer,
+        producer: AcknowledgedSender,
         consumer_name: str,
         namespace: TopicNamespace | None = None,
     ) -> None:

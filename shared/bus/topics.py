@@ -1,4 +1,10 @@
-"""Topic names and their creation on the broker."""
+"""Topic names and their creation on the broker.
+
+Topics are created with the replication factor and `min.insync.replicas` of the settings
+(1 and 1 on one machine; production refuses fewer than 3 and 2, so that an acknowledged
+event survives the loss of a broker). Dead-letter topics keep their records until an
+operator deletes them (`retention.ms=-1`): a dead letter is work not done yet.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from shared.errors import ConfigurationError
 from shared.events.contracts import TOPICS
+from shared.settings import ServiceSettings
 
 DLQ_SUFFIX = ".dlq"
 
@@ -47,6 +55,43 @@ class TopicNamespace:
         return physical.removeprefix(self.prefix)
 
 
+# What production needs at least: three copies of every record, two of them acknowledged.
+PRODUCTION_REPLICATION = 3
+PRODUCTION_MIN_INSYNC = 2
+KEEP_FOREVER = "-1"
+
+
+@dataclass(frozen=True)
+class Replication:
+    """How many copies of each partition the broker keeps, and how many must acknowledge."""
+
+    factor: int = 1
+    min_insync: int = 1
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Replication:
+        """The settings' replication; ConfigurationError if production asks for less than 3/2."""
+        wanted = cls(settings.topic_replication_factor, settings.topic_min_insync_replicas)
+        if wanted.min_insync > wanted.factor:
+            raise ConfigurationError("min.insync.replicas cannot exceed the replication factor")
+        weak = wanted.factor < PRODUCTION_REPLICATION or wanted.min_insync < PRODUCTION_MIN_INSYNC
+        if settings.environment == "production" and weak:
+            raise ConfigurationError(
+                f"production needs topics with {PRODUCTION_REPLICATION} replicas and "
+                f"min.insync.replicas {PRODUCTION_MIN_INSYNC}; configured "
+                f"{wanted.factor}/{wanted.min_insync} (HEARD_TOPIC_REPLICATION_FACTOR, "
+                "HEARD_TOPIC_MIN_INSYNC_REPLICAS)"
+            )
+        return wanted
+
+    def topic_configs(self, topic: str) -> dict[str, str]:
+        """The per-topic settings of logical `topic`."""
+        configs = {"min.insync.replicas": str(self.min_insync)}
+        if is_dlq_topic(topic):
+            configs["retention.ms"] = KEEP_FOREVER
+        return configs
+
+
 def all_topics() -> list[str]:
     """Every topic Heard uses, dead-letter topics included."""
     return [*TOPICS, *(dlq_topic(t) for t in TOPICS)]
@@ -58,16 +103,25 @@ async def ensure_topics(
     *,
     namespace: TopicNamespace | None = None,
     partitions: int = 3,
+    replication: Replication | None = None,
 ) -> None:
     """Create the (logical) topics that do not exist yet; safe to call from every process."""
     names = namespace or TopicNamespace()
+    copies = replication or Replication()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="heard-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        physical = [names.physical(t) for t in (topics or all_topics())]
-        wanted = [t for t in physical if t not in existing]
-        new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in wanted]
+        wanted = [t for t in (topics or all_topics()) if names.physical(t) not in existing]
+        new = [
+            NewTopic(
+                names.physical(t),
+                num_partitions=partitions,
+                replication_factor=copies.factor,
+                topic_configs=copies.topic_configs(t),
+            )
+            for t in wanted
+        ]
         if new:
             # Another process may create them between our list and create.
             with contextlib.suppress(TopicAlreadyExistsError):
