@@ -111,7 +111,9 @@ async def run_consumer(service: Service[Any], runtime: Runtime, stop: asyncio.Ev
             consumer,
             processor,
             runtime.uow,
-            DeadLetterWriter(producer, service.name, names),
+            DeadLetterWriter(
+                producer, service.name, names, signer=runtime.keyring.signing_key(service.name)
+            ),
             name=service.name,
             namespace=names,
         )

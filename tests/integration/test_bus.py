@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, select
 from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.db import TriageDecision
 from services.triage.settings import TriageSettings
+from shared.bus.dlq_signing import SIGNED, check_dead_letter
 from shared.bus.kafka import make_producer
 from shared.bus.outbox import OutboxMessage
 from shared.bus.relay import OutboxRelay
@@ -226,3 +227,8 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
     }
     assert by_name == expected
     assert all(dict(r.headers)["dlq_consumer"] == b"triage" for r in dead)
+    # Each is signed by triage, over its reason and the original record, as audit checks.
+    verdicts = {
+        check_dead_letter(keyring, "complaints.dlq", r.key, r.headers, r.value) for r in dead
+    }
+    assert verdicts == {SIGNED}
