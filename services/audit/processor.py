@@ -68,7 +68,7 @@ class AuditProcessor:
 
     def _dead_letter(self, raw: RawRecord) -> Accepted:
         observation = observe_dead_letter(raw, self._codec.knows)
-        keys = self._codec.keyring
+        keys = self._codec.keyring.verify_key
         verdict = check_dead_letter(keys, raw.topic, raw.key, raw.headers, raw.value)
         if verdict != SIGNED:  # nobody vouches for this refusal: say what it is instead
             observation = replace(observation, dlq_reason=verdict, dlq_consumer=None)

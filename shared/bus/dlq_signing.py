@@ -15,14 +15,13 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shared.bus.topics import DLQ_SUFFIX
-from shared.crypto.keyring import Keyring
 from shared.errors import KeyringError
 
 REASON_HEADER = "dlq_reason"
@@ -38,6 +37,8 @@ UNSIGNED = "unsigned-dead-letter"
 FORGED = "forged-dead-letter"
 
 RecordHeaders = Sequence[tuple[str, bytes | None]]
+# A service's public key by its name; raises KeyringError for a service nobody knows.
+VerifyKey = Callable[[str], Ed25519PublicKey]
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,14 @@ def original_headers(headers: RecordHeaders) -> list[tuple[str, bytes | None]]:
 
 
 def check_dead_letter(
-    keyring: Keyring, topic: str, key: bytes | None, headers: RecordHeaders, value: bytes | None
+    verify_key: VerifyKey,
+    topic: str,
+    key: bytes | None,
+    headers: RecordHeaders,
+    value: bytes | None,
 ) -> str:
-    """SIGNED, UNSIGNED or FORGED for a record on dead-letter topic `topic` (logical)."""
+    """SIGNED, UNSIGNED or FORGED for a record on dead-letter topic `topic` (logical);
+    `verify_key` gives a service's public key (e.g. `Keyring.verify_key`)."""
     added = [(n.lower(), v) for n, v in headers if n.lower().startswith(DLQ_PREFIX)]
     found = dict(added)
     if SIGNATURE_HEADER not in found:
@@ -109,7 +115,7 @@ def check_dead_letter(
     try:
         text = {name: (raw or b"").decode("utf-8") for name, raw in found.items()}
         signature = base64.b64decode(text[SIGNATURE_HEADER], validate=True)
-        public = keyring.verify_key(text.get(CONSUMER_HEADER, ""))
+        public = verify_key(text.get(CONSUMER_HEADER, ""))
         refusal = Refusal(
             consumer=text[CONSUMER_HEADER],
             reason=text[REASON_HEADER],

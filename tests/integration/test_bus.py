@@ -229,6 +229,7 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
     assert all(dict(r.headers)["dlq_consumer"] == b"triage" for r in dead)
     # Each is signed by triage, over its reason and the original record, as audit checks.
     verdicts = {
-        check_dead_letter(keyring, "complaints.dlq", r.key, r.headers, r.value) for r in dead
+        check_dead_letter(keyring.verify_key, "complaints.dlq", r.key, r.headers, r.value)
+        for r in dead
     }
     assert verdicts == {SIGNED}

@@ -22,6 +22,7 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import insert, select, update
 
+from deploy.status import read_parked, render_parked
 from services.intake.settings import IntakeSettings
 from services.triage.bootstrap import SERVICE as TRIAGE
 from shared.bus.inbox import InboxEntry
@@ -131,6 +132,10 @@ async def test_a_record_too_large_for_its_topic_is_parked_and_the_rows_after_it_
     ]
     async with runtime.engine.connect() as connection:
         assert await count_parked(connection) == 1
+    # `heard status` reads the same figure from the service's database, and says so.
+    parked = await read_parked({"intake": runtime.settings.database_url, "x": "sqlite:///no"})
+    assert parked == {"intake": 1, "x": None}
+    assert "parked rows never reach the broker" in render_parked(parked)
     topic = names.physical("complaints")
     assert await _published_ids(kafka_bootstrap, topic) == [_id(r) for r in [before, *after]]
     # The producer the refusal broke was replaced: later rows are published, the parked stays.

@@ -55,7 +55,9 @@ FORGERIES: dict[str, Callable[[Keyring, KafkaRecord], ConsumerRecord]] = {
 
 
 def _check(keys: Keyring, letter: ConsumerRecord) -> str:
-    return check_dead_letter(keys, letter.topic, letter.key, letter.headers, letter.value)
+    return check_dead_letter(
+        keys.verify_key, letter.topic, letter.key, letter.headers, letter.value
+    )
 
 
 async def _only_entry(runtime: Runtime) -> AuditLogEntry:
