@@ -9,10 +9,11 @@ operator deletes them (`retention.ms=-1`): a dead letter is work not done yet.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.errors import ConfigurationError
@@ -126,5 +127,39 @@ async def ensure_topics(
             # Another process may create them between our list and create.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
+        # Every topic, not only those listed before: another process may have made some.
+        await _check_existing(admin, {names.physical(t): t for t in topics or all_topics()}, copies)
     finally:
         await admin.close()
+
+
+async def _check_existing(
+    admin: AIOKafkaAdminClient, topics: Mapping[str, str], copies: Replication
+) -> None:
+    """Refuse topics made with fewer copies than the settings ask for; make dead-letter
+    topics made before `retention.ms=-1` keep their records (physical -> logical `topics`)."""
+    for described in await admin.describe_topics(list(topics)):
+        replicas = min((len(p["replicas"]) for p in described["partitions"]), default=0)
+        if described["error_code"] == 0 and replicas < copies.factor:
+            raise ConfigurationError(
+                f"topic {described['topic']} has {replicas} replica(s); the settings ask for "
+                f"{copies.factor}: add replicas (kafka-reassign-partitions) before starting"
+            )
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in topics]
+    for response in await admin.describe_configs(resources):
+        for code, _message, _kind, name, entries in response.resources:
+            configs = {entry[0]: entry[1] for entry in entries}
+            if code != 0 or "min.insync.replicas" not in configs:
+                continue  # just made, not yet described: made by us, as asked
+            if int(configs["min.insync.replicas"]) < copies.min_insync:
+                raise ConfigurationError(
+                    f"topic {name} has min.insync.replicas {configs['min.insync.replicas']}; "
+                    f"the settings ask for {copies.min_insync}"
+                )
+            wanted = copies.topic_configs(topics[name])
+            if configs.get("retention.ms") != wanted.get(
+                "retention.ms", configs.get("retention.ms")
+            ):
+                await admin.alter_configs(
+                    [ConfigResource(ConfigResourceType.TOPIC, name, configs=wanted)]
+                )
