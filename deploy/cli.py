@@ -1,7 +1,8 @@
 """The `heard` command: run the whole system, look at the bus, manage keys and the broker.
 
 heard up                 broker (unless KAFKA_BOOTSTRAP_SERVERS), keys, four services
-heard status             consumer-group lag and dead-letter counts
+heard status             consumer-group lag, dead-letter counts, parked outbox rows
+heard dlq list|show|redrive   dead letters: inspect them, send them through again
 heard keys init|rotate|activate   one keyring per service; two-step key rotation
 heard broker fetch|run   Apache Kafka's jars from Maven Central; a broker in the foreground
 heard staff add|reset|disable   staff accounts for sign-in (password + TOTP)
@@ -28,11 +29,12 @@ from pathlib import Path
 
 from aiokafka.errors import KafkaConnectionError
 
+from deploy import dlq_cli
 from deploy.kafka_broker import KafkaBroker
 from deploy.kafka_jars import kafka_libs
 from deploy.keys import ensure_keys, init_keys
 from deploy.ports import free_port
-from deploy.status import read_status
+from deploy.status import read_parked, read_status, render_parked
 from deploy.system import REPO, SERVICES, SIGNIN, HeardSystem, SystemConfig
 from services import registry
 from services.audit import cli as audit_cli
@@ -146,22 +148,32 @@ def up(args: argparse.Namespace) -> int:
     return 0
 
 
-def status(args: argparse.Namespace) -> int:
-    """Print consumer lag and dead-letter counts."""
+def _bootstrap(args: argparse.Namespace) -> str:
+    """--bootstrap, else KAFKA_BOOTSTRAP_SERVERS, else the broker `heard up` announced."""
     announced = args.var / BOOTSTRAP_FILE
-    bootstrap = (
+    return str(
         args.bootstrap
         or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         or (announced.read_text("utf-8").strip() if announced.exists() else None)
         or f"127.0.0.1:{BROKER_PORT}"
     )
+
+
+def status(args: argparse.Namespace) -> int:
+    """Print consumer lag, dead-letter counts and parked outbox rows."""
+    bootstrap = _bootstrap(args)
     names = TopicNamespace(os.environ.get("HEARD_TOPIC_PREFIX", ""))
+    config = SystemConfig.from_environment(
+        os.environ, var_dir=args.var, kafka_bootstrap_servers=bootstrap, keyring_path=args.var
+    )
+    parked = asyncio.run(read_parked({s: config.database_url(s) for s in SERVICES}))
     try:
         report = asyncio.run(read_status(bootstrap, SUBSCRIPTIONS, names))
     except KafkaConnectionError:
         sys.stderr.write(f"heard: no Kafka broker answers at {bootstrap}; is `heard up` running?\n")
+        _say(render_parked(parked))
         return 1
-    _say(report.render())
+    _say(report.render() + "\n\n" + render_parked(parked))
     return 0
 
 
@@ -280,6 +292,7 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--keyring", type=Path, default=default_keys)
     staff.set_defaults(run=token)
     _triage_commands(commands)
+    dlq_cli.add_commands(commands, default_keys, _bootstrap, _say)
     audit_cli.add_commands(commands, default_keys)
     return parser
 

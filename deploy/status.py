@@ -1,7 +1,7 @@
-"""`heard status`: each consumer group's lag and each dead-letter topic's count.
-
-Read from the broker only (committed group offsets against the log end), so it works
-while the services run, after they stopped, and against a broker somewhere else.
+"""`heard status`: each consumer group's lag and each dead-letter topic's count, read from
+the broker only (committed group offsets against the log end), so it works while the
+services run, after they stopped, and against a broker somewhere else; and each service's
+parked outbox rows (rows the broker will never take), read from its database.
 """
 
 from __future__ import annotations
@@ -9,11 +9,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from shared.bus.outbox import count_parked
 from shared.bus.topics import TopicNamespace, dlq_topic
+from shared.db.engine import is_sqlite, make_engine
 from shared.events.contracts import TOPICS
 
 
@@ -86,3 +91,36 @@ async def read_status(
             for topic in TOPICS
         }
         return BusStatus(lags, {dlq_topic(t): n for t, n in dead.items()})
+
+
+async def read_parked(database_urls: Mapping[str, str]) -> dict[str, int | None]:
+    """Parked outbox rows per service (None: its database cannot be read or is not there)."""
+    return {
+        service: None if _missing(url) else await _parked(url)
+        for service, url in database_urls.items()
+    }
+
+
+def _missing(url: str) -> bool:
+    """A SQLite file not made yet (reading it would create an empty one)."""
+    return is_sqlite(url) and not Path(make_url(url).database or "").exists()
+
+
+async def _parked(url: str) -> int | None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return await count_parked(connection)
+    except (OperationalError, DBAPIError, OSError):
+        return None
+    finally:
+        await engine.dispose()
+
+
+def render_parked(parked: Mapping[str, int | None]) -> str:
+    """A table of parked outbox rows per service, with a warning when any is parked."""
+    lines = [f"{'service':<16}{'parked outbox rows':>20}"]
+    lines += [f"{s:<16}{'-' if n is None else n:>20}" for s, n in parked.items()]
+    if any(parked.values()):
+        lines.append("parked rows never reach the broker: see the relay's log for why")
+    return "\n".join(lines)

@@ -25,8 +25,8 @@ from aiokafka.errors import KafkaError
 from shared.bus.consumer import EventConsumer
 from shared.bus.dead_letters import DeadLetterWriter
 from shared.bus.kafka import make_consumer, make_producer
-from shared.bus.relay import OutboxRelay
-from shared.bus.topics import TopicNamespace, ensure_topics
+from shared.bus.relay import OutboxRelay, Retention
+from shared.bus.topics import Replication, TopicNamespace, ensure_topics
 from shared.bus.wakeup import listen_for_commits
 from shared.db.engine import is_sqlite
 from shared.db.migrations import upgrade
@@ -111,7 +111,9 @@ async def run_consumer(service: Service[Any], runtime: Runtime, stop: asyncio.Ev
             consumer,
             processor,
             runtime.uow,
-            DeadLetterWriter(producer, service.name, names),
+            DeadLetterWriter(
+                producer, service.name, names, signer=runtime.keyring.signing_key(service.name)
+            ),
             name=service.name,
             namespace=names,
         )
@@ -150,7 +152,11 @@ async def run_relay(
     try:
         names = TopicNamespace(settings.topic_prefix)
         relay = OutboxRelay(
-            runtime.sessions, producer, signal=runtime.outbox_signal, namespace=names
+            runtime.sessions,
+            producer,
+            signal=runtime.outbox_signal,
+            namespace=names,
+            retention=Retention.of(settings),
         )
         await relay.run(stop)
     finally:
@@ -212,8 +218,13 @@ async def run_role(
     """Run `role` of `service` with `settings` in this process until `stop` is set."""
     names = TopicNamespace(settings.topic_prefix)
     bootstrap = settings.kafka_bootstrap_servers
+    replication = Replication.of(settings)  # production refuses fewer than 3 copies, 2 in sync
     if role != "api":
-        await _until_it_works(lambda: ensure_topics(bootstrap, namespace=names), stop, "topics")
+        await _until_it_works(
+            lambda: ensure_topics(bootstrap, namespace=names, replication=replication),
+            stop,
+            "topics",
+        )
     async with open_runtime(service.name, settings, relay_elsewhere=role != "all") as runtime:
         await asyncio.gather(*_tasks(service, role, service.bind(runtime), stop))
 

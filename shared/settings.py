@@ -38,6 +38,21 @@ class ServiceSettings(BaseSettings):
     oidc_issuer: str | None = Field(None, validation_alias="HEARD_OIDC_ISSUER")
     oidc_audience: str = Field("heard-staff", validation_alias="HEARD_OIDC_AUDIENCE")
     oidc_jwks_url: str | None = Field(None, validation_alias="HEARD_OIDC_JWKS_URL")
+    # Topics: 1/1 on one machine; production refuses fewer than 3 replicas, 2 in sync.
+    topic_replication_factor: int = Field(
+        1, ge=1, le=16, validation_alias="HEARD_TOPIC_REPLICATION_FACTOR"
+    )
+    topic_min_insync_replicas: int = Field(
+        1, ge=1, le=16, validation_alias="HEARD_TOPIC_MIN_INSYNC_REPLICAS"
+    )
+    # Published outbox rows and inbox rows are purged after these many days; the inbox's
+    # window must outlast any redelivery (Kafka's retention, a re-driven dead letter).
+    outbox_retention_days: float = Field(
+        7, gt=0, le=3650, validation_alias="HEARD_OUTBOX_RETENTION_DAYS"
+    )
+    inbox_retention_days: float = Field(
+        90, gt=0, le=3650, validation_alias="HEARD_INBOX_RETENTION_DAYS"
+    )
     traces_file: Path | None = Field(None, validation_alias="HEARD_TRACES_FILE")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)

@@ -3,7 +3,12 @@
 Trace context crosses Kafka in the `traceparent` header; it is captured when an event is
 written to the outbox, so the consumer's span continues the HTTP request's trace. Every
 exported span passes through `ScrubbingSpanExporter`, which keeps only attributes whose
-names are known to be safe and redacts values that look like contact details.
+names are known to be safe and redacts values that look like contact details; a status
+description (an exception's message, which may quote input) leaves only as `[scrubbed]`.
+
+A client's `traceparent` is not trusted: an HTTP request starts a trace of Heard's own and
+links to the client's span (`link_from_headers`), so a caller cannot join or steer Heard's
+traces, nor make two complaints share one.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Link, Status
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -47,9 +53,11 @@ def context_from_traceparent(traceparent: str | None) -> otel_context.Context:
     return _PROPAGATOR.extract({"traceparent": traceparent})
 
 
-def context_from_headers(headers: Mapping[str, str]) -> otel_context.Context:
-    """A context continuing the trace an incoming HTTP request carries."""
-    return _PROPAGATOR.extract(dict(headers))
+def link_from_headers(headers: Mapping[str, str]) -> list[Link]:
+    """A link to the span an incoming request names in its `traceparent` (none if invalid):
+    the request's own span starts a new trace."""
+    parent = trace.get_current_span(_PROPAGATOR.extract(dict(headers))).get_span_context()
+    return [Link(parent)] if parent.is_valid else []
 
 
 def scrub_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -62,6 +70,13 @@ def scrub_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     return kept
 
 
+def scrub_status(status: Status) -> Status:
+    """The status without its description (kept only as a marker that there was one)."""
+    if not status.description:
+        return status
+    return Status(status.status_code, REDACTED)
+
+
 def _scrubbed(span: ReadableSpan) -> ReadableSpan:
     return ReadableSpan(
         name=span.name,
@@ -72,7 +87,7 @@ def _scrubbed(span: ReadableSpan) -> ReadableSpan:
         events=(),
         links=span.links,
         kind=span.kind,
-        status=span.status,
+        status=scrub_status(span.status),
         start_time=span.start_time,
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,

@@ -3,12 +3,15 @@
 Events on the ordinary topics must verify (shape, known type, trust policy, signature):
 audit checks who said something without ever reading what was said, so it needs no data
 key. Records on dead-letter topics were already refused by some consumer; they are logged
-as they are, unverified, with the reason and the refusing consumer.
+as they are, with the reason and the refusing consumer, once the refusing consumer's
+signature over its refusal verifies; an unsigned or forged dead letter is logged as such
+(`unsigned-dead-letter`, `forged-dead-letter`), never as a refusal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from aiokafka.structs import ConsumerRecord
 
@@ -21,6 +24,7 @@ from services.audit.model import (
     observe_event,
 )
 from services.audit.statistics_db import also_recording, statistic_of
+from shared.bus.dlq_signing import SIGNED, check_dead_letter
 from shared.bus.processing import Accepted
 from shared.bus.topics import is_dlq_topic
 from shared.db.uow import UnitOfWork
@@ -69,6 +73,10 @@ class AuditProcessor:
 
     def _dead_letter(self, raw: RawRecord) -> Accepted:
         observation = observe_dead_letter(raw, self._codec.knows)
+        keys = self._codec.keyring.verify_key
+        verdict = check_dead_letter(keys, raw.topic, raw.key, raw.headers, raw.value)
+        if verdict != SIGNED:  # nobody vouches for this refusal: say what it is instead
+            observation = replace(observation, dlq_reason=verdict, dlq_consumer=None)
         traceparent = dead_letter_traceparent(raw)
         return Accepted(
             dedupe_key=dead_letter_key(raw),

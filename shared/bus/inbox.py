@@ -2,7 +2,9 @@
 
 The primary key (consumer, dedupe key) makes applying the same event twice impossible:
 a second attempt either sees the row or fails the commit. A batch is checked with one
-query and recorded with one multi-row INSERT.
+query and recorded with one multi-row INSERT. Rows older than the service's inbox
+retention are purged by its relay (`purge_processed`): the window must outlast any
+redelivery (Kafka's own retention, a replay, a dead letter re-driven).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Column, delete, insert
+from sqlalchemy import Column, delete, insert, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,3 +66,16 @@ class InboxRecords:
             col(InboxEntry.consumer) == self._consumer, col(InboxEntry.dedupe_key) == dedupe_key
         )
         await (await session.connection()).execute(statement)
+
+
+async def purge_processed(connection: AsyncConnection, before: datetime, chunk: int) -> int:
+    """Delete up to `chunk` inbox rows processed before `before`; how many went."""
+    table = InboxEntry.__table__  # type: ignore[attr-defined]
+    old = (
+        select(table.c.consumer, table.c.dedupe_key)
+        .where(table.c.processed_at < before)
+        .limit(chunk)
+    )
+    keys = tuple_(table.c.consumer, table.c.dedupe_key)
+    result = await connection.execute(delete(table).where(keys.in_(old)))
+    return int(result.rowcount or 0)

@@ -1,14 +1,19 @@
-"""aiokafka clients configured so that nothing is lost: idempotent acks=all producers,
-consumers that never auto-commit."""
+"""aiokafka clients configured so that nothing is lost: idempotent acks=all producers
+(replaced when a failure leaves them unusable), consumers that never auto-commit."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.bus.producer import RenewableProducer
 
-def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
-    """An idempotent producer that waits for every in-sync replica."""
-    return AIOKafkaProducer(
+
+def make_producer(bootstrap_servers: str, client_id: str) -> RenewableProducer:
+    """An idempotent producer that waits for every in-sync replica, renewed when broken."""
+    make = partial(
+        AIOKafkaProducer,
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         enable_idempotence=True,
@@ -16,6 +21,7 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
         linger_ms=2,
         request_timeout_ms=30000,
     )
+    return RenewableProducer(make, client_id)
 
 
 def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str]) -> AIOKafkaConsumer:

@@ -1,8 +1,12 @@
 """The transactional outbox: sealed records written in the same transaction as the state.
 
 Rows are written by `OutboxRecords` in one multi-row INSERT per transaction (no ORM flush
-per row). On PostgreSQL the same transaction sends `NOTIFY heard_outbox`, which PostgreSQL
-delivers only if it commits: a relay in another process wakes without polling.
+per row). A row the broker can never take (too large for its topic, a topic that is not
+Heard's, not authorised) is parked by the relay: `parked_at` and `park_reason` set, left
+in place for an operator, and the rows after it go on. The relay reads the unpublished,
+unparked rows through a partial index that holds only them. On PostgreSQL the same
+transaction sends `NOTIFY heard_outbox`, which PostgreSQL delivers only if it commits: a
+relay in another process wakes without polling.
 """
 
 from __future__ import annotations
@@ -12,7 +16,21 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Text, insert, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,11 +61,23 @@ class OutboxMessage(SQLModel, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
     )
+    parked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    park_reason: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
 
     def to_record(self) -> KafkaRecord:
         """The Kafka record this row holds."""
         return record_of(self.topic, self.key, self.value, self.headers)
 
+
+UNPUBLISHED_INDEX = "ix_heard_outbox_unpublished"
+# The rows still to publish: a partial index stays as small as the relay's backlog.
+UNPUBLISHED = text("published_at IS NULL AND parked_at IS NULL")
+Index(
+    UNPUBLISHED_INDEX,
+    OutboxMessage.__table__.c.seq,  # type: ignore[attr-defined]
+    postgresql_where=UNPUBLISHED,
+    sqlite_where=UNPUBLISHED,
+)
 
 NOTIFY_CHANNEL = "heard_outbox"
 
@@ -89,3 +119,18 @@ class OutboxRecords:
         await connection.execute(insert(OutboxMessage), [row_values(r) for r in items])
         if self._notify and connection.dialect.name == "postgresql":
             await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+async def count_parked(connection: AsyncConnection) -> int:
+    """How many outbox rows are parked (an operator must look at them)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    query = select(func.count()).select_from(table).where(table.c.parked_at.is_not(None))
+    return int((await connection.execute(query)).scalar_one())
+
+
+async def purge_published(connection: AsyncConnection, before: datetime, chunk: int) -> int:
+    """Delete up to `chunk` rows published before `before`; how many went (parked rows stay)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    old = select(table.c.seq).where(table.c.published_at < before).limit(chunk)
+    result = await connection.execute(delete(table).where(table.c.seq.in_(old.scalar_subquery())))
+    return int(result.rowcount or 0)

@@ -57,3 +57,26 @@ def create_subject_key_table() -> None:
 def drop_subject_key_table() -> None:
     """Drop the table of wrapped per-subject data keys."""
     op.drop_table("heard_subject_key")
+
+
+def add_outbox_parking() -> None:
+    """Let the relay park rows the broker will never take, and read the rows still to publish
+    through a partial index that holds only them (one migration in every service)."""
+    op.add_column("heard_outbox", sa.Column("parked_at", UTCDateTime(), nullable=True))
+    op.add_column("heard_outbox", sa.Column("park_reason", sa.String(64), nullable=True))
+    unpublished = sa.text("published_at IS NULL AND parked_at IS NULL")
+    op.create_index(
+        "ix_heard_outbox_unpublished",
+        "heard_outbox",
+        ["seq"],
+        postgresql_where=unpublished,
+        sqlite_where=unpublished,
+    )
+
+
+def drop_outbox_parking() -> None:
+    """Undo `add_outbox_parking`."""
+    op.drop_index("ix_heard_outbox_unpublished", "heard_outbox")
+    with op.batch_alter_table("heard_outbox") as table:
+        table.drop_column("park_reason")
+        table.drop_column("parked_at")

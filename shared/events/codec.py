@@ -72,6 +72,11 @@ class EventCodec:
         self._service = service
         self._contracts = dict(contracts) if contracts is not None else registry()
 
+    @property
+    def keyring(self) -> Keyring:
+        """The keys this codec seals, signs and verifies with."""
+        return self._keyring
+
     def encode(
         self,
         data: EventData,

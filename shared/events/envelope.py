@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from shared.errors import MalformedEnvelope
 
@@ -19,6 +19,7 @@ SEALED_CONTENT_TYPE = "application/vnd.heard.sealed+octet-stream"
 TRACEPARENT_HEADER = "traceparent"
 SIGNATURE_HEADER = "ce_signature"
 _REQUIRED = ("id", "source", "type", "subject", "time", "keyid")
+CE_HEADERS = frozenset({*(f"ce_{n}" for n in (*_REQUIRED, "specversion")), SIGNATURE_HEADER})
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -53,7 +54,7 @@ class Envelope:
             "source": self.source,
             "type": self.type,
             "subject": self.subject,
-            "time": self.time.isoformat(),
+            "time": render_time(self.time),
             "datacontenttype": SEALED_CONTENT_TYPE,
             "keyid": self.keyid,
         }
@@ -80,6 +81,13 @@ class Envelope:
         return headers
 
 
+def render_time(time: datetime) -> str:
+    """The one rendering of an event time: UTC, ISO 8601 with `+00:00`."""
+    if time.utcoffset() is None:
+        raise ValueError("an event time must be timezone-aware")
+    return time.astimezone(UTC).isoformat()
+
+
 def header_map(headers: Headers) -> dict[str, str]:
     """Headers as text; a header that is not UTF-8 makes the envelope malformed."""
     try:
@@ -88,18 +96,40 @@ def header_map(headers: Headers) -> dict[str, str]:
         raise MalformedEnvelope("header is not UTF-8") from None
 
 
+def _check_canonical_names(headers: Headers) -> None:
+    """Refuse repeated, case-variant or unknown `ce_*` headers (see the module docstring)."""
+    seen: set[str] = set()
+    for name, _ in headers:
+        lowered = name.lower() if isinstance(name, str) else ""
+        if lowered in seen:
+            raise MalformedEnvelope(f"header {lowered[:40]!r} repeated")
+        seen.add(lowered)
+        if name != lowered:
+            raise MalformedEnvelope("header names must be lower case")
+        if lowered.startswith("ce_") and lowered not in CE_HEADERS:
+            raise MalformedEnvelope(f"unknown header {lowered[:40]!r}")
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        time = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedEnvelope("time is not RFC 3339") from None
+    if time.utcoffset() != timedelta(0) or time.isoformat() != text:
+        raise MalformedEnvelope("time is not in its canonical UTC rendering")
+    return time
+
+
 def envelope_from_headers(headers: Headers) -> tuple[Envelope, str]:
-    """Parse the envelope and the signature from Kafka headers."""
+    """Parse the envelope and the signature from Kafka headers in their canonical form."""
+    _check_canonical_names(headers)
     found = header_map(headers)
     missing = [n for n in (*_REQUIRED, "specversion") if f"ce_{n}" not in found]
     if missing or SIGNATURE_HEADER not in found:
         raise MalformedEnvelope(f"missing {', '.join(missing) or 'signature'}")
     if found["ce_specversion"] != SPECVERSION or found.get("content-type") != SEALED_CONTENT_TYPE:
         raise MalformedEnvelope("unsupported specversion or content type")
-    try:
-        time = datetime.fromisoformat(found["ce_time"])
-    except ValueError:
-        raise MalformedEnvelope("time is not RFC 3339") from None
+    time = _parse_time(found["ce_time"])
     envelope = Envelope(
         id=found["ce_id"],
         source=found["ce_source"],

@@ -1,11 +1,12 @@
-"""A server span per HTTP request, continuing a caller's `traceparent` if one came."""
+"""A server span per HTTP request, in a new trace linked to a caller's `traceparent`."""
 
 from __future__ import annotations
 
+from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.telemetry import context_from_headers, tracer
+from shared.telemetry import link_from_headers, tracer
 
 
 class RequestTracing:
@@ -23,7 +24,8 @@ class RequestTracing:
         name = f"{scope['method']} (unrouted)"
         with tracer().start_as_current_span(
             name,
-            context=context_from_headers(headers),
+            context=otel_context.Context(),  # a root span: the caller's trace is only linked
+            links=link_from_headers(headers),
             kind=SpanKind.SERVER,
             attributes={"http.request.method": scope["method"]},
         ) as span:

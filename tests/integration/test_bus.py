@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, select
 from services.triage.bootstrap import SERVICE as TRIAGE
 from services.triage.db import TriageDecision
 from services.triage.settings import TriageSettings
+from shared.bus.dlq_signing import SIGNED, check_dead_letter
 from shared.bus.kafka import make_producer
 from shared.bus.outbox import OutboxMessage
 from shared.bus.relay import OutboxRelay
@@ -178,7 +179,24 @@ def _poison(keyring: FileKeyring) -> dict[str, Callable[[], KafkaRecord]]:
         "unknown-type": lambda: _with_header(good(), "ce_type", b"heard.complaint.exploded.v1"),
         "invalid-data": lambda: _resealed(keyring, good(), b'{"narrative": 5}'),
         "garbage": lambda: KafkaRecord(topic="complaints", key=b"k", value=b"\x00garbage"),
+        "case-variant": lambda: _renamed(good(), "ce_id", "CE_ID"),
+        "unknown-ce-header": lambda: _with_header(good(), "ce_note", b"x"),
+        "time-with-z": lambda: _zulu(good()),
     }
+
+
+def _renamed(record: KafkaRecord, old: str, new: str) -> KafkaRecord:
+    return dataclasses.replace(
+        record, headers=[(new if k == old else k, v) for k, v in record.headers]
+    )
+
+
+def _zulu(record: KafkaRecord) -> KafkaRecord:
+    """The same signed event with its time written with `Z`: not the canonical rendering."""
+    time = dict(record.headers)["ce_time"].replace(b"+00:00", b"Z")
+    return dataclasses.replace(
+        record, headers=[(k, time if k == "ce_time" else v) for k, v in record.headers]
+    )
 
 
 async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
@@ -192,6 +210,9 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
         "unknown-type": "unknown-type",
         "invalid-data": "invalid-data",
         "garbage": "malformed-envelope",
+        "case-variant": "malformed-envelope",
+        "unknown-ce-header": "malformed-envelope",
+        "time-with-z": "malformed-envelope",
     }
     poison = {name: make() for name, make in _poison(keyring).items()}
     names = TopicNamespace(prefix)
@@ -206,3 +227,9 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_goes_on(
     }
     assert by_name == expected
     assert all(dict(r.headers)["dlq_consumer"] == b"triage" for r in dead)
+    # Each is signed by triage, over its reason and the original record, as audit checks.
+    verdicts = {
+        check_dead_letter(keyring.verify_key, "complaints.dlq", r.key, r.headers, r.value)
+        for r in dead
+    }
+    assert verdicts == {SIGNED}

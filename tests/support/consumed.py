@@ -111,7 +111,8 @@ async def deliver(
     stop = asyncio.Event()
     source = BatchesThenStop(polls, stop)
     refusals = Refusals()
-    dead_letters = DeadLetterWriter(refusals, name or service.name)
+    signer = runtime.keyring.signing_key(service.name)
+    dead_letters = DeadLetterWriter(refusals, name or service.name, signer=signer)
     loop = EventConsumer(
         source,
         processor,

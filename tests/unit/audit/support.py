@@ -8,10 +8,13 @@ import uuid
 from collections.abc import Callable
 
 from aiokafka.structs import ConsumerRecord
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.audit import db
 from services.audit.bootstrap import SERVICE
 from services.audit.model import Observation, leaf_of_entry
+from shared.bus.dlq_signing import Refusal, record_digest
+from shared.crypto.keyring import Keyring
 from shared.events.record import KafkaRecord
 from shared.runtime import Runtime
 from tests.support import consumed
@@ -21,17 +24,28 @@ CONSUMER = "audit"
 
 
 def dead_letter(
-    record: KafkaRecord, *, consumer: str = "triage", reason: str = "bad-signature", offset: int = 0
+    record: KafkaRecord,
+    keys: Keyring | None,
+    *,
+    consumer: str = "triage",
+    reason: str = "bad-signature",
+    offset: int = 0,
 ) -> ConsumerRecord:
-    """`record` as shared.bus.dead_letters.DeadLetterWriter republishes it."""
-    headers = [
-        *record.headers,
-        ("dlq_reason", reason.encode()),
-        ("dlq_detail", b"signature does not verify"),
-        ("dlq_consumer", consumer.encode()),
-        ("dlq_origin", f"{record.topic}/1/{offset}".encode()),
-    ]
+    """`record` as shared.bus.dead_letters.DeadLetterWriter republishes it, signed with
+    `consumer`'s key from `keys` (unsigned, as a forger would write it, if `keys` is None)."""
+    refusal = Refusal(
+        consumer=consumer,
+        reason=reason,
+        detail="signature does not verify",
+        origin=f"{record.topic}/1/{offset}",
+        record=record_digest(record.topic, record.key, record.headers, record.value),
+    )
+    added = refusal.headers(keys.signing_key(consumer)) if keys else refusal.headers(_NOBODY)[:-1]
+    headers = [*record.headers, *added]
     return consumer_record(record, topic=f"{record.topic}.dlq", headers=headers, offset=offset)
+
+
+_NOBODY = Ed25519PrivateKey.generate()
 
 
 async def apply_record(runtime: Runtime, record: ConsumerRecord) -> bool:

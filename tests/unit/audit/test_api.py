@@ -54,7 +54,7 @@ async def _fill(app: FastAPI, codec: EventCodec, events: int) -> None:
         event = submitted()
         record = codec.encode(event, subject=str(event.complaint_id))
         await apply_record(runtime, consumer_record(record, offset=offset))
-    await apply_record(runtime, dead_letter(record, reason="undecryptable"))
+    await apply_record(runtime, dead_letter(record, codec.keyring, reason="undecryptable"))
 
 
 async def test_a_token_is_required(client: httpx.AsyncClient) -> None:

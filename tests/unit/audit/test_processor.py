@@ -151,7 +151,9 @@ async def test_a_dead_letter_is_logged_unverified_with_reason_and_consumer(
 ) -> None:
     original = _encoded(intake_codec)
     damaged = dataclasses.replace(original, value=b"garbage")
-    letter = dead_letter(damaged, consumer="triage", reason="bad-signature", offset=3)
+    letter = dead_letter(
+        damaged, intake_codec.keyring, consumer="triage", reason="bad-signature", offset=3
+    )
     accepted = processor.prepare(letter)
     assert accepted.dedupe_key.startswith("dlq:")
     assert accepted.traceparent == TRACEPARENT
@@ -182,9 +184,9 @@ async def test_a_dead_letter_is_logged_once_per_refusing_consumer(
 ) -> None:
     record = _encoded(intake_codec)
     letters = [
-        dead_letter(record, consumer="triage", offset=0),
-        dead_letter(record, consumer="triage", offset=1),
-        dead_letter(record, consumer="casework", offset=2),
+        dead_letter(record, intake_codec.keyring, consumer="triage", offset=0),
+        dead_letter(record, intake_codec.keyring, consumer="triage", offset=1),
+        dead_letter(record, intake_codec.keyring, consumer="casework", offset=2),
     ]
     applied = [await apply_record(runtime, r) for r in letters]
     assert applied == [True, False, True]
@@ -195,7 +197,7 @@ async def test_positions_are_gapless(
     processor: AuditProcessor, intake_codec: EventCodec, runtime: Runtime
 ) -> None:
     records = [consumer_record(_encoded(intake_codec), offset=i) for i in range(4)]
-    records.insert(2, dead_letter(_encoded(intake_codec)))
+    records.insert(2, dead_letter(_encoded(intake_codec), intake_codec.keyring))
     for record in records:
         await apply_record(runtime, record)
     assert [e.position for e in await _entries(runtime)] == [0, 1, 2, 3, 4]
@@ -248,7 +250,7 @@ async def test_nothing_readable_reaches_the_database(
 ) -> None:
     record = _encoded(intake_codec)
     await apply_record(runtime, consumer_record(record))
-    await apply_record(runtime, dead_letter(record))
+    await apply_record(runtime, dead_letter(record, intake_codec.keyring))
     await runtime.engine.dispose()
     stored = _database_bytes(tmp_path)
     assert b"audit_log_entry" in stored

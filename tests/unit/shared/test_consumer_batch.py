@@ -177,7 +177,7 @@ async def test_a_crash_between_the_database_and_the_offset_commit_replays_nothin
         CrashBeforeOffsets([records], stop),
         processor,
         runtime.uow,
-        DeadLetterWriter(Refusals(), "triage"),
+        DeadLetterWriter(Refusals(), "triage", signer=runtime.keyring.signing_key("triage")),
         name="triage",
     )
     with pytest.raises(SystemExit):
