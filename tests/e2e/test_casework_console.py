@@ -35,6 +35,7 @@ from services.casework.settings import CaseworkSettings
 from services.casework.signin.accounts import add_account
 from services.casework.signin.app import create_signin_app
 from services.casework.signin.settings import SigninSettings
+from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import ensure_issuer_files
 from shared.crypto.keyring import FileKeyring, init_keyring_file
 from shared.db.engine import make_engine, make_session_factory
@@ -113,8 +114,9 @@ async def _prepare(settings: CaseworkSettings, keyring: FileKeyring) -> tuple[St
         assert await deliver(runtime, EventCodec(keyring, "triage"), decision)
     engine = make_engine(settings.database_url)
     async with make_session_factory(engine)() as session:
-        ana = await add_account(session, "ana", {"caseworker"})
-        sam = await add_account(session, "sam", {"supervisor"})
+        sealer = TotpSealer.from_folder(settings.staff_keys_folder())
+        ana = await add_account(session, sealer, "ana", {"caseworker"})
+        sam = await add_account(session, sealer, "sam", {"supervisor"})
         await session.commit()
     await engine.dispose()
     return tuple(  # type: ignore[return-value]
