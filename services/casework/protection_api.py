@@ -4,6 +4,7 @@ suspected manipulation."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from services.casework import approvals, decisions, dossier, protection
 from services.casework.approvals import Kind
 from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
+from services.casework.dossier_pdf import render_pdf
 from services.casework.protection import DIRECTORY, Service
 from shared.auth import StaffPrincipal
 from shared.web.staff import require_roles
@@ -249,7 +251,8 @@ async def dossier_pdf(case_id: uuid.UUID, request: Request, who: Staff) -> Respo
     """The dossier as a PDF; `Heard-Signature` signs its bytes with casework's key."""
     runtime = runtime_of(request)
     document = await dossier.build(runtime, who, case_id)
-    pdf = dossier.render_pdf(document)
+    # Shaping and font subsetting take a CPU for a moment: off the event loop.
+    pdf = await asyncio.to_thread(render_pdf, document)
     signature = dossier.sign_bytes(pdf, runtime.keyring.signing_key("casework"))
     headers = {
         "Heard-Signature": signature,
