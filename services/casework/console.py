@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from services.casework import approvals, desk
 from services.casework.cases_api import runtime_of
 from services.casework.console_queries import Filters, console_cases, extras, workload
-from services.casework.protection import DIRECTORY
+from services.casework.protection import DIRECTORY, REFERRAL_MOVES
 from services.casework.queues import unacknowledged_pages
 from shared.auth import ROLES, StaffPrincipal
 from shared.clock import utcnow
@@ -167,6 +167,7 @@ async def case_page_for(
         identity=identity,
         more=more,
         directory=DIRECTORY,
+        referral_moves=REFERRAL_MOVES,
         done=done,
         error=error,
     )

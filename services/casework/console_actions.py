@@ -15,7 +15,7 @@ from services.casework.cases_api import runtime_of, tools_of
 from services.casework.console import RESPONDERS, Who, case_page_for
 from services.casework.errors import CaseworkError
 from services.casework.model import ACTIONS
-from services.casework.protection import DIRECTORY
+from services.casework.protection import DIRECTORY, REFERRAL_MOVES
 from services.casework.queues import acknowledge
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
@@ -26,6 +26,7 @@ Csrf = Depends(require_csrf)
 
 
 Work = Callable[[], Awaitable[object]]
+REFERRAL_STATUSES = frozenset().union(*REFERRAL_MOVES.values())
 
 
 async def _act(
@@ -160,6 +161,28 @@ async def refer(
             service=service,
             consent=consent,
             reason=reason,
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/referrals/{referral_id}", dependencies=[Csrf])
+async def move_referral(
+    request: Request,
+    case_id: uuid.UUID,
+    referral_id: uuid.UUID,
+    who: Who,
+    status: Annotated[str, Form(max_length=16)],
+) -> Response:
+    """Record the service's answer (accepted, rejected, done) or revoke the referral."""
+    if status not in REFERRAL_STATUSES:
+        raise HTTPException(422, "status: accepted, rejected, done or revoked")
+    return await _act(
+        request,
+        case_id,
+        who,
+        f"referral-{status}",
+        lambda: protection.move_referral(
+            runtime_of(request), tools_of(request), who, case_id, referral_id, status
         ),
     )
 

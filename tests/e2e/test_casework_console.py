@@ -1,6 +1,7 @@
 """The case workers' console in real Chromium (Debian's package, driven by Playwright):
-sign in with a password and TOTP, claim a P1 case, record interim measures, refer, message
-the child, decide, get a supervisor's approval, close; axe-core finds no violation.
+sign in with a password and TOTP, claim a P1 case, record interim measures, refer and record
+the service's answers, message the child, decide, get a supervisor's approval, close; axe-core
+finds no violation.
 
 Casework and sign-in run as real uvicorn servers on this host (two ports: one sign-in cookie
 serves both); the case arrives through casework's own handlers, sealed as intake and triage
@@ -191,6 +192,18 @@ def step(page: Page, button: str, reason: str | None = None) -> None:
     assert page.locator(".error").count() == 0, page.locator(".error").inner_text()
 
 
+def move_referral(page: Page, status: str, option: str) -> None:
+    """Record the social services' answer to the referral from the case page."""
+    form = page.locator("form", has=page.get_by_role("button", name="Record the referral's status"))
+    form.get_by_label(
+        "New status of the referral to Social services (child protection)"
+    ).select_option(label=option)
+    form.get_by_role("button").click()
+    page.wait_for_url(f"**?done=referral-{status}")
+    assert page.locator(".error").count() == 0
+    assert f"Social services (child protection): {status} since" in page.content()
+
+
 def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk: Desk) -> None:
     ana = browser.new_context().new_page()
     sign_in(ana, desk, desk.ana, f"{desk.console}/console/")
@@ -213,10 +226,13 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     ana.get_by_label("Service").select_option("social")
     ana.get_by_label("The child's consent is recorded").check()
     ana.get_by_role("button", name="Refer").click()
+    move_referral(ana, "accepted", "Accepted by the service")
     ana.get_by_label("Message", exact=True).fill("We are here for you. Are you safe tonight?")
     ana.get_by_role("button", name="Send to the child").click()
     shot(ana, "02-case-protected")
     accessible(ana, "case")
+    move_referral(ana, "done", "Done by the service")
+    shot(ana, "02b-referral-done")
     for button in ("Review", "Declare admissible", "Transmit", "Examine"):
         step(ana, button, reason=f"{button.lower()}: on the facts")
     ana.get_by_label("Findings").fill("the school did not act on two reports")
@@ -241,7 +257,15 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     shot(sam, "04-case-closed")
     assert sam.get_by_role("link", name="PDF").get_attribute("href", timeout=5000)
     timeline = sam.locator("#timeline-h + table").inner_text()
-    for entry in ("assign", "interim measures", "referral requested", "message", "closed"):
+    for entry in (
+        "assign",
+        "interim measures",
+        "referral requested",
+        "referral accepted",
+        "referral done",
+        "message",
+        "closed",
+    ):
         assert entry in timeline, entry
     sam.goto(f"{desk.console}/console/workload")
     shot(sam, "05-workload")

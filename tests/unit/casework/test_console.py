@@ -4,12 +4,13 @@ permission matrix and access logging as the API, refusals shown as 4xx pages."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import pytest
 
 from shared.auth import TokenIssuer
-from shared.events.contracts import CaseAccessed, EventData
+from shared.events.contracts import CaseAccessed, EventData, ReferralChanged
 from shared.runtime import Runtime
 from tests.support.events import MARKER
 from tests.unit.casework.support import emitted
@@ -137,3 +138,72 @@ async def test_a_p1_page_is_taken_from_the_queue_page_and_stops(
     signed_in(client, issuer, "ola", "auditor")
     refused = await client.post(f"/console/pages/{found.group(1)}", data={"csrf": token})
     assert refused.status_code == 403
+
+
+async def _referred(
+    client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str
+) -> tuple[str, str]:
+    """Ana claims the case and refers it with consent, through the console's forms; the
+    referral's form action and a CSRF token."""
+    signed_in(client, issuer, "ana", "caseworker")
+    token = await csrf(client, f"/console/cases/{case_id}")
+    claim = {"csrf": token, "version": "1"}
+    assert (await client.post(f"/console/cases/{case_id}/claim", data=claim)).status_code == 303
+    form = {"csrf": token, "service": "social", "consent": "true"}
+    assert (await client.post(f"/console/cases/{case_id}/refer", data=form)).status_code == 303
+    page = (await client.get(f"/console/cases/{case_id}")).text
+    found = re.search(rf'action="/console/cases/{case_id}/referrals/([^"]+)"', page)
+    assert found is not None
+    return f"/console/cases/{case_id}/referrals/{found.group(1)}", token
+
+
+async def test_a_referral_moves_on_from_the_case_page_with_a_timeline_entry_and_an_event(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    referral, token = await _referred(client, issuer, case_id)
+    for status in ("accepted", "done"):
+        moved = await client.post(referral, data={"csrf": token, "status": status})
+        assert moved.status_code == 303
+        assert moved.headers["location"].endswith(f"?done=referral-{status}")
+    page = (await client.get(f"/console/cases/{case_id}")).text
+    assert "Referral to Social services (child protection): done since" in page
+    assert referral not in page  # nothing moves on from done
+    timeline = (await client.get(f"/api/v1/cases/{case_id}/timeline")).json()
+    actions = [e["action"] for e in timeline]
+    assert actions[-3:] == ["referral_requested", "referral_accepted", "referral_done"]
+    changed = await emitted(runtime, ReferralChanged)
+    assert [(c.status, c.changed_by) for c in changed] == [
+        ("requested", "ana"),
+        ("accepted", "ana"),
+        ("done", "ana"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "form", "status"),
+    [
+        (("ana", "caseworker"), {"status": "accepted"}, 403),  # no CSRF token
+        (("ana", "caseworker"), {"status": "approved", "csrf": True}, 422),
+        (("ana", "caseworker"), {"status": "done", "csrf": True}, 409),  # not yet accepted
+        (("bob", "caseworker"), {"status": "accepted", "csrf": True}, 403),  # not bob's case
+        (("ola", "auditor"), {"status": "accepted", "csrf": True}, 403),
+        (("ana", "caseworker"), {"status": "accepted", "csrf": True, "other": True}, 404),
+    ],
+    ids=["no-csrf", "unknown-status", "too-early", "other-workers-case", "auditor", "unknown"],
+)
+async def test_a_bad_referral_move_from_the_console_is_a_clear_4xx_and_changes_nothing(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    issuer: TokenIssuer,
+    case_id: str,
+    who: tuple[str, str],
+    form: dict[str, object],
+    status: int,
+) -> None:
+    referral, token = await _referred(client, issuer, case_id)
+    signed_in(client, issuer, *who)
+    data = {"status": str(form["status"])} | ({"csrf": token} if form.get("csrf") else {})
+    target = f"/console/cases/{case_id}/referrals/{uuid.uuid4()}" if "other" in form else referral
+    answer = await client.post(target, data=data)
+    assert answer.status_code == status
+    assert [c.status for c in await emitted(runtime, ReferralChanged)] == ["requested"]
