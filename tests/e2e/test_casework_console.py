@@ -58,7 +58,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _in_own_thread(work: Coroutine[Any, Any, T]) -> T:
+def in_own_thread(work: Coroutine[Any, Any, T]) -> T:
     # Playwright's sync API holds an event loop on the test's thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
@@ -105,6 +105,18 @@ class Desk:
     signin: str
     ana: Staff
     sam: Staff
+    settings: CaseworkSettings
+
+
+async def new_staff(settings: CaseworkSettings, name: str, role: str) -> Staff:
+    """A new account, as `heard staff add` makes it."""
+    engine = make_engine(settings.database_url)
+    async with make_session_factory(engine)() as session:
+        sealer = TotpSealer.from_folder(settings.staff_keys_folder())
+        given = await add_account(session, sealer, name, {role})
+        await session.commit()
+    await engine.dispose()
+    return Staff(given.username, given.password, pyotp.TOTP(given.totp_secret))
 
 
 async def _prepare(settings: CaseworkSettings, keyring: FileKeyring) -> tuple[Staff, Staff]:
@@ -113,15 +125,8 @@ async def _prepare(settings: CaseworkSettings, keyring: FileKeyring) -> tuple[St
         assert await deliver_record(runtime, as_intake(EventCodec(keyring, "intake"), sub))
         decision = triaged(complaint_id=sub.complaint_id, priority=1, queue="online")
         assert await deliver(runtime, EventCodec(keyring, "triage"), decision)
-    engine = make_engine(settings.database_url)
-    async with make_session_factory(engine)() as session:
-        sealer = TotpSealer.from_folder(settings.staff_keys_folder())
-        ana = await add_account(session, sealer, "ana", {"caseworker"})
-        sam = await add_account(session, sealer, "sam", {"supervisor"})
-        await session.commit()
-    await engine.dispose()
-    return tuple(  # type: ignore[return-value]
-        Staff(c.username, c.password, pyotp.TOTP(c.totp_secret)) for c in (ana, sam)
+    return await new_staff(settings, "ana", "caseworker"), await new_staff(
+        settings, "sam", "supervisor"
     )
 
 
@@ -140,9 +145,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
             signin_url=signin,
             pager_file=folder / "pages.jsonl",
         )
-        ana, sam = _in_own_thread(_prepare(settings, FileKeyring.load(keyring_path)))
+        ana, sam = in_own_thread(_prepare(settings, FileKeyring.load(keyring_path)))
         with served(create_app(settings)) as console:
-            yield Desk(console, signin, ana, sam)
+            yield Desk(console, signin, ana, sam, settings)
 
 
 @pytest.fixture(scope="module")
