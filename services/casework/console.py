@@ -22,6 +22,7 @@ from services.casework.cases_api import runtime_of
 from services.casework.console_queries import Filters, console_cases, extras, workload
 from services.casework.protection import DIRECTORY, REFERRAL_MOVES
 from services.casework.queues import unacknowledged_pages
+from services.casework.register import register
 from shared.auth import ROLES, StaffPrincipal
 from shared.clock import utcnow
 from shared.errors import HeardError
@@ -119,6 +120,16 @@ async def supervisor_workload(request: Request, who: Who) -> HTMLResponse:
     async with runtime_of(request).sessions() as session:
         loads = await workload(session, utcnow())
     return render(request, "workload.html", who=who, loads=loads)
+
+
+@router.get("/recommendations", response_class=HTMLResponse)
+async def recommendations(request: Request, who: Who) -> HTMLResponse:
+    """The register of recommendations to duty-bearers (supervisors and auditors)."""
+    if not who.has_any("supervisor", "auditor"):
+        raise HTTPException(403, "the register is for supervisors and auditors")
+    async with runtime_of(request).sessions() as session:
+        entries = await register(session, utcnow())
+    return render(request, "register.html", who=who, entries=entries)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

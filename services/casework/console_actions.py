@@ -15,7 +15,7 @@ from services.casework.cases_api import runtime_of, tools_of
 from services.casework.console import RESPONDERS, Who, case_page_for
 from services.casework.errors import CaseworkError
 from services.casework.model import ACTIONS
-from services.casework.protection import DIRECTORY, REFERRAL_MOVES
+from services.casework.protection import DIRECTORY
 from services.casework.queues import acknowledge
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
@@ -26,10 +26,9 @@ Csrf = Depends(require_csrf)
 
 
 Work = Callable[[], Awaitable[object]]
-REFERRAL_STATUSES = frozenset().union(*REFERRAL_MOVES.values())
 
 
-async def _act(
+async def act(
     request: Request, case_id: uuid.UUID, who: StaffPrincipal, label: str, work: Work
 ) -> Response:
     """Do `work`; back to the case page (303), or the page again with the refusal (4xx)."""
@@ -60,7 +59,7 @@ async def step(
     """Take a procedure step."""
     if action not in ACTIONS:
         raise HTTPException(422, "action: not a step of the procedure")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -86,7 +85,7 @@ async def claim(
     to: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     """Claim the case, or (supervisors) assign it."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -106,7 +105,7 @@ async def message(
     asks: Annotated[bool, Form()] = False,
 ) -> Response:
     """Write to the child."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -125,7 +124,7 @@ async def message(
 @router.post("/cases/{case_id}/measure", dependencies=[Csrf])
 async def measure(request: Request, case_id: uuid.UUID, who: Who, what: Text) -> Response:
     """Record an interim measure."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -148,7 +147,7 @@ async def refer(
     """Refer the case to a service in the directory."""
     if service not in DIRECTORY:
         raise HTTPException(422, "service: not in the referral directory")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -161,28 +160,6 @@ async def refer(
             service=service,
             consent=consent,
             reason=reason,
-        ),
-    )
-
-
-@router.post("/cases/{case_id}/referrals/{referral_id}", dependencies=[Csrf])
-async def move_referral(
-    request: Request,
-    case_id: uuid.UUID,
-    referral_id: uuid.UUID,
-    who: Who,
-    status: Annotated[str, Form(max_length=16)],
-) -> Response:
-    """Record the service's answer (accepted, rejected, done) or revoke the referral."""
-    if status not in REFERRAL_STATUSES:
-        raise HTTPException(422, "status: accepted, rejected, done or revoked")
-    return await _act(
-        request,
-        case_id,
-        who,
-        f"referral-{status}",
-        lambda: protection.move_referral(
-            runtime_of(request), tools_of(request), who, case_id, referral_id, status
         ),
     )
 
@@ -207,7 +184,7 @@ async def decide(
         else []
     )
     found = decisions.Findings(findings, child_views, views_weighed, asked)
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -229,7 +206,7 @@ async def ask_approval(
     """Ask a supervisor to approve closing or inadmissibility."""
     if kind not in ("close", "declare_inadmissible"):
         raise HTTPException(422, "kind: close or declare_inadmissible")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -251,7 +228,7 @@ async def settle_approval(
     version: Version,
 ) -> Response:
     """A supervisor approves or rejects."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,

@@ -275,3 +275,7 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     sam.goto(f"{desk.console}/console/workload")
     shot(sam, "05-workload")
     accessible(sam, "workload")
+    sam.goto(f"{desk.console}/console/recommendations")
+    assert "School board" in sam.locator("table").inner_text()
+    shot(sam, "05b-recommendations")
+    accessible(sam, "recommendations")
