@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -17,7 +16,7 @@ from services.casework.approvals import Kind
 from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
 from services.casework.dossier_pdf import render_pdf
 from services.casework.protection import DIRECTORY, Service
-from services.casework.register import register
+from services.casework.register import Entry, register
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
 from shared.web.staff import require_roles
@@ -228,17 +227,6 @@ async def follow_recommendation(
     return Created(id=row.recommendation_id, status=row.status)
 
 
-class RegisterEntry(BaseModel):
-    """A recommendation in the register (no text: that is read on the case)."""
-
-    recommendation_id: uuid.UUID
-    case_id: uuid.UUID
-    duty_bearer: str
-    due_at: datetime
-    status: str
-    overdue: bool
-
-
 Overseer = Annotated[StaffPrincipal, Depends(require_roles("supervisor", "auditor"))]
 
 
@@ -247,11 +235,10 @@ async def recommendation_register(
     request: Request,
     _who: Overseer,
     status: Annotated[Literal["open", "implemented", "escalated"] | None, Query()] = None,
-) -> list[RegisterEntry]:
+) -> list[Entry]:
     """The register of recommendations to duty-bearers: open first, longest overdue first."""
     async with runtime_of(request).sessions() as session:
-        entries = await register(session, utcnow(), status)
-    return [RegisterEntry.model_validate(e, from_attributes=True) for e in entries]
+        return await register(session, utcnow(), status)
 
 
 @router.post("/cases/{case_id}/manipulation", status_code=201, responses=ERRORS)

@@ -9,9 +9,9 @@ register without reading a child's file.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import case
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,9 +21,8 @@ from services.casework.db import Recommendation
 STATUSES = ("open", "implemented", "escalated")
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One recommendation in the register."""
+class Entry(BaseModel):
+    """One recommendation in the register (no text: that is read on the case)."""
 
     recommendation_id: uuid.UUID
     case_id: uuid.UUID
@@ -47,12 +46,12 @@ async def register(
     rows = (await session.exec(query.limit(limit))).all()
     return [
         Entry(
-            r.recommendation_id,
-            r.case_id,
-            r.duty_bearer,
-            r.due_at,
-            r.status,
-            r.status == "open" and r.due_at < now,
+            recommendation_id=r.recommendation_id,
+            case_id=r.case_id,
+            duty_bearer=r.duty_bearer,
+            due_at=r.due_at,
+            status=r.status,
+            overdue=r.status == "open" and r.due_at < now,
         )
         for r in rows
     ]

@@ -96,3 +96,19 @@ class Desk:
         body = {"action": action, "version": await self.version(), "reason": reason}
         answer = await self.post("/steps", body)
         assert answer.status_code == 200, (action, answer.text)
+
+    async def examine(self, reason: str = "noted") -> None:
+        """Claim the case and take it from received to examination."""
+        assert (await self.post("/assignment", {"version": 1})).status_code == 200
+        await self.step("acknowledge", None)
+        for action in ("review", "declare_admissible", "transmit", "examine"):
+            await self.step(action, reason)
+
+    async def decide(self, texts: dict[str, str], *recommendations: dict[str, Any]) -> None:
+        """Record the decision `texts` (findings, child_views, views_weighed)."""
+        decision = {
+            **{k: texts[k] for k in ("findings", "child_views", "views_weighed")},
+            "recommendations": list(recommendations),
+            "version": await self.version(),
+        }
+        assert (await self.post("/decision", decision)).status_code == 201

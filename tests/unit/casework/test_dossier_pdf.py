@@ -38,18 +38,9 @@ BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u20
 
 async def closed_with(desk: Desk, texts: dict[str, str]) -> None:
     """Take the case to a decision written in `texts`'s language, then to closed."""
-    assert (await desk.post("/assignment", {"version": 1})).status_code == 200
-    await desk.step("acknowledge", None)
-    for action in ("review", "declare_admissible", "transmit", "examine"):
-        await desk.step(action, texts["reason"])
-    decision = {
-        **{k: texts[k] for k in ("findings", "child_views", "views_weighed")},
-        "recommendations": [
-            {"duty_bearer": "School", "text": texts["findings"], "due_in_days": 90}
-        ],
-        "version": await desk.version(),
-    }
-    assert (await desk.post("/decision", decision)).status_code == 201
+    await desk.examine(texts["reason"])
+    recommendation = {"duty_bearer": "School", "text": texts["findings"], "due_in_days": 90}
+    await desk.decide(texts, recommendation)
     await desk.step("follow_up", None)
     asked = await desk.post("/approvals", {"kind": "close", "reason": texts["reason"]})
     verdict = {"approve": True, "reason": texts["reason"], "version": await desk.version()}

@@ -20,21 +20,16 @@ from tests.unit.casework.support import Desk, bearer
 
 async def _decided(desk: Desk, runtime: Runtime) -> None:
     """A decision with two recommendations; the school's response is already late."""
-    assert (await desk.post("/assignment", {"version": 1})).status_code == 200
-    await desk.step("acknowledge", None)
-    for action in ("review", "declare_admissible", "transmit", "examine"):
-        await desk.step(action)
-    decision = {
-        "findings": "the school did not act",
-        "child_views": "she wants to stay",
-        "views_weighed": "she stays with a safety plan",
-        "recommendations": [
-            {"duty_bearer": "School", "text": "train staff", "due_in_days": 30},
-            {"duty_bearer": "Town council", "text": "fund a counsellor", "due_in_days": 90},
-        ],
-        "version": await desk.version(),
-    }
-    assert (await desk.post("/decision", decision)).status_code == 201
+    await desk.examine()
+    await desk.decide(
+        {
+            "findings": "the school did not act",
+            "child_views": "she wants to stay",
+            "views_weighed": "she stays with a safety plan",
+        },
+        {"duty_bearer": "School", "text": "train staff", "due_in_days": 30},
+        {"duty_bearer": "Town council", "text": "fund a counsellor", "due_in_days": 90},
+    )
     async with runtime.sessions() as session:
         late = utcnow() - timedelta(days=1)
         school = col(Recommendation.duty_bearer) == "School"
