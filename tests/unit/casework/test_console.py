@@ -9,11 +9,15 @@ import uuid
 import httpx
 import pytest
 
+from services.casework.queues import case_for_complaint
 from shared.auth import TokenIssuer
+from shared.events.codec import EventCodec
 from shared.events.contracts import CaseAccessed, EventData, ReferralChanged
+from shared.events.contracts.intake import ContactDetails, OnBehalf
 from shared.runtime import Runtime
 from tests.support.events import MARKER
-from tests.unit.casework.support import emitted
+from tests.support.intake_events import as_intake, submitted
+from tests.unit.casework.support import deliver, deliver_record, emitted, triaged
 
 
 def signed_in(client: httpx.AsyncClient, issuer: TokenIssuer, name: str, role: str) -> None:
@@ -207,3 +211,43 @@ async def test_a_bad_referral_move_from_the_console_is_a_clear_4xx_and_changes_n
     answer = await client.post(target, data=data)
     assert answer.status_code == status
     assert [c.status for c in await emitted(runtime, ReferralChanged)] == ["requested"]
+
+
+async def test_an_on_behalf_complaint_shows_the_representative_relationship_and_consent(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    issuer: TokenIssuer,
+    intake_codec: EventCodec,
+    triage_codec: EventCodec,
+) -> None:
+    sent = submitted().model_copy(
+        update={
+            "submitted_by": "on_behalf",
+            "contact": ContactDetails(name="Mrs Ade", phone="+15550100", safe_to_contact=True),
+            "on_behalf": OnBehalf(
+                relationship="grandmother",
+                child_consents=False,
+                reason_without_consent="he is too frightened to tell anyone",
+            ),
+        }
+    )
+    assert await deliver_record(runtime, as_intake(intake_codec, sent))
+    assert await deliver(runtime, triage_codec, triaged(complaint_id=sent.complaint_id))
+    async with runtime.sessions() as session:
+        case = await case_for_complaint(session, sent.complaint_id)
+    assert case is not None
+    signed_in(client, issuer, "sam", "supervisor")
+    page = await client.get(
+        f"/console/cases/{case.case_id}", params={"show": "identity", "reason": "safety"}
+    )
+    assert page.status_code == 200
+    for shown in (
+        "<dt>Sent by</dt><dd>someone acting for the child: Mrs Ade</dd>",
+        "<dt>Their relationship to the child</dt><dd>grandmother</dd>",
+        "<dt>The child consents</dt><dd>no</dd>",
+        "he is too frightened to tell anyone",
+        "<dd>Mrs Ade, +15550100</dd>",
+    ):
+        assert shown in page.text, shown
+    [accessed] = await emitted(runtime, CaseAccessed)
+    assert (accessed.part, accessed.reason) == ("identity", "safety")
