@@ -164,6 +164,20 @@ async def refer(
     )
 
 
+@router.post("/cases/{case_id}/manipulation", dependencies=[Csrf])
+async def manipulation(request: Request, case_id: uuid.UUID, who: Who, reason: Text) -> Response:
+    """Flag a suspected manipulation of an on-behalf complaint; ask to hear the child."""
+    return await act(
+        request,
+        case_id,
+        who,
+        "flagged",
+        lambda: decisions.flag_manipulation(
+            runtime_of(request), tools_of(request), who, case_id, reason=reason
+        ),
+    )
+
+
 @router.post("/cases/{case_id}/decide", dependencies=[Csrf])
 async def decide(
     request: Request,

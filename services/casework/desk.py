@@ -48,6 +48,7 @@ class CaseView:
     may_read_words: bool
     may_act: bool
     approvable: list[str]
+    on_behalf: bool = False  # sent by someone acting for the child (OPIC art. 3(2))
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ async def view(runtime: Runtime, who: StaffPrincipal, case_id: uuid.UUID) -> Cas
         may(who, facts, "words"),
         acting,
         [a for a in APPROVED_STEPS if case.status in TRANSITIONS[a].sources] if acting else [],
+        child is not None and child.submitted_by == "on_behalf",
     )
 
 

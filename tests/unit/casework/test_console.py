@@ -9,10 +9,11 @@ import uuid
 import httpx
 import pytest
 
+from services.casework.explanations import hear_directly
 from services.casework.queues import case_for_complaint
 from shared.auth import TokenIssuer
 from shared.events.codec import EventCodec
-from shared.events.contracts import CaseAccessed, EventData, ReferralChanged
+from shared.events.contracts import CaseAccessed, EventData, MessageToChild, ReferralChanged
 from shared.events.contracts.intake import ContactDetails, OnBehalf
 from shared.runtime import Runtime
 from tests.support.events import MARKER
@@ -213,15 +214,14 @@ async def test_a_bad_referral_move_from_the_console_is_a_clear_4xx_and_changes_n
     assert [c.status for c in await emitted(runtime, ReferralChanged)] == ["requested"]
 
 
-async def test_an_on_behalf_complaint_shows_the_representative_relationship_and_consent(
-    client: httpx.AsyncClient,
-    runtime: Runtime,
-    issuer: TokenIssuer,
-    intake_codec: EventCodec,
-    triage_codec: EventCodec,
-) -> None:
+async def _on_behalf_case(
+    runtime: Runtime, intake_codec: EventCodec, triage_codec: EventCodec
+) -> str:
+    """A case opened for a complaint sent in Arabic by the child's grandmother, without the
+    child's consent."""
     sent = submitted().model_copy(
         update={
+            "language": "ar",
             "submitted_by": "on_behalf",
             "contact": ContactDetails(name="Mrs Ade", phone="+15550100", safe_to_contact=True),
             "on_behalf": OnBehalf(
@@ -236,9 +236,20 @@ async def test_an_on_behalf_complaint_shows_the_representative_relationship_and_
     async with runtime.sessions() as session:
         case = await case_for_complaint(session, sent.complaint_id)
     assert case is not None
+    return str(case.case_id)
+
+
+async def test_an_on_behalf_complaint_shows_the_representative_relationship_and_consent(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    issuer: TokenIssuer,
+    intake_codec: EventCodec,
+    triage_codec: EventCodec,
+) -> None:
+    case_id = await _on_behalf_case(runtime, intake_codec, triage_codec)
     signed_in(client, issuer, "sam", "supervisor")
     page = await client.get(
-        f"/console/cases/{case.case_id}", params={"show": "identity", "reason": "safety"}
+        f"/console/cases/{case_id}", params={"show": "identity", "reason": "safety"}
     )
     assert page.status_code == 200
     for shown in (
@@ -251,3 +262,33 @@ async def test_an_on_behalf_complaint_shows_the_representative_relationship_and_
         assert shown in page.text, shown
     [accessed] = await emitted(runtime, CaseAccessed)
     assert (accessed.part, accessed.reason) == ("identity", "safety")
+
+
+async def test_a_suspected_manipulation_is_flagged_from_the_console_and_the_child_asked(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    issuer: TokenIssuer,
+    intake_codec: EventCodec,
+    triage_codec: EventCodec,
+    case_id: str,
+) -> None:
+    signed_in(client, issuer, "sam", "supervisor")
+    own = (await client.get(f"/console/cases/{case_id}")).text
+    assert "<dt>Sent by</dt><dd>the child</dd>" in own
+    assert "Flag and ask to hear the child" not in own  # the child wrote it themselves
+    behalf = await _on_behalf_case(runtime, intake_codec, triage_codec)
+    page = (await client.get(f"/console/cases/{behalf}")).text
+    assert "<dt>Sent by</dt><dd>someone acting for the child</dd>" in page
+    assert "Flag and ask to hear the child" in page
+    target = f"/console/cases/{behalf}/manipulation"
+    assert (await client.post(target, data={"reason": "x"})).status_code == 403  # no CSRF
+    token = await csrf(client, f"/console/cases/{behalf}")
+    empty = await client.post(target, data={"csrf": token, "reason": ""})
+    assert empty.status_code == 422
+    flagged = await client.post(target, data={"csrf": token, "reason": "she answers for him"})
+    assert flagged.status_code == 303
+    [asked] = await emitted(runtime, MessageToChild)
+    assert asked.asks_for_information
+    assert asked.body == hear_directly("ar") != hear_directly("en")
+    timeline = (await client.get(f"/api/v1/cases/{behalf}/timeline")).json()
+    assert timeline[-1]["action"] == "manipulation_suspected"
