@@ -246,7 +246,7 @@ async def settle_approval(
         request,
         case_id,
         who,
-        f"approval-{verdict}",
+        "approval-approved" if verdict == "approve" else "approval-rejected",
         lambda: approvals.decide(
             runtime_of(request),
             tools_of(request),
