@@ -156,6 +156,20 @@ async def test_refresh_renews_the_token_and_sign_out_revokes_it_everywhere(
     assert again.headers["location"].startswith("/signin?next=")
 
 
+async def test_a_session_past_its_working_day_refreshes_no_more(
+    signin: httpx.AsyncClient, signin_settings: SigninSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password, secret = await add(capsys, "ana", "caseworker")
+    await post_signin(signin, "ana", password, pyotp.TOTP(secret).now())
+    assert (await signin.get("/signin/refresh")).status_code == 303
+    assert "heard_staff=" in (await signin.get("/signin/refresh")).headers["set-cookie"]
+    with sqlite3.connect(signin_settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE casework_staff_session SET expires_at = '2020-01-01 00:00:00.000000'")
+    ended = await signin.get("/signin/refresh", params={"next": "/console/"})
+    assert ended.headers["location"].startswith("/signin?next=")
+    assert "heard_staff=" not in ended.headers.get("set-cookie", "")
+
+
 async def test_disabling_an_account_revokes_its_sessions_and_refuses_sign_in(
     signin: httpx.AsyncClient, capsys: pytest.CaptureFixture[str], keyring_path: Path
 ) -> None:
