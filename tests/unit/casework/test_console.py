@@ -111,6 +111,7 @@ async def test_reading_what_the_child_said_on_the_page_is_logged(
         f"/console/cases/{case_id}", params={"show": "words", "reason": "supervision"}
     )
     assert MARKER in shown.text
+    assert '<p class="said" dir="auto">' in shown.text  # Arabic reads right to left
     [accessed] = await emitted(runtime, CaseAccessed)
     assert (accessed.accessed_by, accessed.reason) == ("sam", "supervision")
     assert len(await emitted(runtime, EventData)) >= 2
