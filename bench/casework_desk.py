@@ -4,9 +4,10 @@
 
 Migrates a SQLite casework database in a temporary folder, opens `--cases` cases through
 casework's own handlers (submission and triage, sealed), then measures, in-process over
-ASGI: the console's queue page, a case page, reading what the child said (which commits a
-`case accessed` event), a procedure step; and, apart, a staff token's verification and one
-sign-in's Argon2id password check. Prints p50/p99 per operation.
+ASGI: the queue API's first and next page, the console's queue page, a case page, reading
+what the child said (which commits a `case accessed` event), a procedure step; and, apart,
+a staff token's verification and one sign-in's Argon2id password check. Prints p50/p99 per
+operation.
 """
 
 from __future__ import annotations
@@ -65,8 +66,24 @@ async def _measure(settings: CaseworkSettings, requests: int) -> None:
     staff = {"Authorization": f"Bearer {token}"}
     async with app_client(create_app(settings)) as client:
         client.cookies.set("heard_staff", token)
-        queue = (await client.get("/api/v1/queues/q0", headers=staff)).json()["items"]
-        ids = [item["case_id"] for item in queue]
+        first = (await client.get("/api/v1/queues/q0", headers=staff)).json()
+        ids = [item["case_id"] for item in first["items"]]
+        print(
+            summary_ms(
+                "queue API page (overdue first)",
+                await _timed(requests, lambda n: client.get("/api/v1/queues/q0", headers=staff)),
+            )
+        )
+        after = {"cursor": first["next_cursor"]} if first["next_cursor"] else {}
+        print(
+            summary_ms(
+                "queue API next page (cursor)",
+                await _timed(
+                    requests,
+                    lambda n: client.get("/api/v1/queues/q0", params=after, headers=staff),
+                ),
+            )
+        )
         print(
             summary_ms(
                 "console queue page", await _timed(requests, lambda n: client.get("/console/"))

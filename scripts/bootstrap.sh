@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare a fresh machine for Heard: .venv with the project installed, Apache Kafka's jars
 # from Maven Central (cached under var/), Debian's Chromium for the portal's browser tests
-# (skipped with HEARD_NO_BROWSER=1), and, when asked (--postgres), Debian's PostgreSQL.
+# (skipped with HEARD_NO_BROWSER=1), Debian's Noto fonts for the dossier PDF (and poppler to
+# read it back in tests), and, when asked (--postgres), Debian's PostgreSQL.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,16 @@ if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
 if [ -z "${HEARD_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# The dossier PDF draws Arabic and Chinese with Debian's Noto fonts; its tests read the PDF back
+# with poppler's pdftotext.
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+  || [ ! -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] \
+  || ! command -v pdftotext >/dev/null 2>&1; then
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    fonts-noto-core fonts-noto-cjk poppler-utils >/dev/null
 fi
 
 if $want_postgres && [ -z "${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

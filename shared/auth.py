@@ -7,11 +7,13 @@ a revoked session is refused at once through the revocation list the issuer publ
 
 Files on a single machine, beside the keyring: `staff-issuer.json` (private JWK, 0600,
 read only by the sign-in process and `heard token`), `staff-jwks.json` (public keys),
-`staff-revoked.json` (revoked session ids with the time each stops mattering).
+`staff-revoked.json` (revoked session ids with the time each stops mattering), and
+`staff-totp-key.json` (0600, the sign-in process's own key sealing the TOTP secrets it stores).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
 from shared.clock import utcnow
+from shared.crypto.aead import new_data_key
 from shared.errors import ConfigurationError, InvalidToken
 from shared.ids import new_id
 
@@ -35,6 +38,7 @@ AUDIENCE = "heard-staff"
 TOKEN_TTL = timedelta(minutes=15)
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
 ISSUER_FILE, JWKS_FILE, REVOKED_FILE = "staff-issuer.json", "staff-jwks.json", "staff-revoked.json"
+TOTP_KEY_FILE = "staff-totp-key.json"
 
 
 @dataclass(frozen=True)
@@ -242,8 +246,10 @@ def _write(path: Path, document: dict[str, Any], mode: int) -> None:
 
 
 def ensure_issuer_files(folder: Path) -> None:
-    """Create the issuer's key (0600) and its public JWKS in `folder` unless they exist."""
+    """Create the issuer's key (0600) and its public JWKS, and the sign-in process's TOTP
+    sealing key (0600), in `folder` unless they exist."""
     folder.mkdir(parents=True, exist_ok=True)
+    ensure_totp_key(folder)
     if (folder / ISSUER_FILE).exists():
         return
     issuer = TokenIssuer.generate()
@@ -251,13 +257,34 @@ def ensure_issuer_files(folder: Path) -> None:
     _write(folder / JWKS_FILE, {"keys": [issuer.public_jwk()]}, 0o644)
 
 
-def load_issuer(folder: Path) -> TokenIssuer:
-    """The issuer key in `folder` (the sign-in process and `heard token` only)."""
-    path = folder / ISSUER_FILE
+def ensure_totp_key(folder: Path) -> None:
+    """Create the key sealing stored TOTP secrets (0600) in `folder` unless it exists (also
+    on a machine set up before it existed: `heard up` and `heard keys init` call this)."""
+    path = folder / TOTP_KEY_FILE
     if not path.exists():
-        raise ConfigurationError(f"no staff issuer key at {path}: run `heard keys init`")
+        secret = base64.b64encode(new_data_key()).decode("ascii")
+        _write(path, {"current": "totp-1", "keys": {"totp-1": secret}}, 0o600)
+
+
+def load_totp_keys(folder: Path) -> tuple[str, dict[str, bytes]]:
+    """The current TOTP sealing key's id and every version (the sign-in process only)."""
+    path = _private_file(folder / TOTP_KEY_FILE)
+    document = json.loads(path.read_text("utf-8"))
+    keys = {key_id: base64.b64decode(v) for key_id, v in document["keys"].items()}
+    return document["current"], keys
+
+
+def _private_file(path: Path) -> Path:
+    if not path.exists():
+        raise ConfigurationError(f"no staff key at {path}: run `heard keys init`")
     if path.stat().st_mode & 0o077:
         raise ConfigurationError(f"{path} must not be readable by others (chmod 600)")
+    return path
+
+
+def load_issuer(folder: Path) -> TokenIssuer:
+    """The issuer key in `folder` (the sign-in process and `heard token` only)."""
+    path = _private_file(folder / ISSUER_FILE)
     return TokenIssuer.from_jwk(json.loads(path.read_text("utf-8")))
 
 

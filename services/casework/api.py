@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
-from services.casework.db import Case
 from services.casework.queues import (
     QueuePosition,
+    Ranked,
     acknowledge,
     open_cases,
+    position_of,
     queue_summaries,
     unacknowledged_pages,
 )
@@ -40,12 +41,15 @@ class CasePublic(BaseModel):
     category: str
     respond_by: datetime
     opened_at: datetime
+    next_due: datetime | None
     overdue: bool
 
     @classmethod
-    def of(cls, row: Case, now: datetime) -> CasePublic:
-        """`row` as shown at time `now`."""
-        return cls.model_validate({**row.model_dump(), "overdue": row.respond_by < now})
+    def of(cls, row: Ranked) -> CasePublic:
+        """A case as ranked in its queue."""
+        return cls.model_validate(
+            {**row.case.model_dump(), "next_due": row.next_due, "overdue": row.overdue}
+        )
 
 
 class QueuePage(BaseModel):
@@ -94,17 +98,18 @@ async def queue_page(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> QueuePage:
-    """Open cases of `queue` by priority, then deadline; pass `next_cursor` for more."""
+    """Open cases of `queue`: overdue first, then by priority, then by the nearest running
+    deadline; pass `next_cursor` for more (read as of the first page)."""
     after = QueuePosition.from_cursor(cursor) if cursor else None
+    as_of = after.as_of if after is not None else utcnow()
     async with _runtime(request).sessions() as session:
-        rows = await open_cases(session, queue, limit=limit + 1, after=after)
-    now = utcnow()
+        rows = await open_cases(session, queue, limit=limit + 1, now=as_of, after=after)
     more = len(rows) > limit
     shown = rows[:limit]
     return QueuePage(
         queue=queue,
-        items=[CasePublic.of(r, now) for r in shown],
-        next_cursor=QueuePosition.of(shown[-1]).cursor() if more else None,
+        items=[CasePublic.of(r) for r in shown],
+        next_cursor=position_of(shown[-1], as_of).cursor() if more else None,
     )
 
 

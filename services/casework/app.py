@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.casework import cases_api, console, console_actions, protection_api
+from services.casework import (
+    cases_api,
+    console,
+    console_actions,
+    console_answers,
+    protection_api,
+)
 from services.casework.api import router
 from services.casework.procedure import Tools
 from services.casework.scheduler import run_scheduler
@@ -26,6 +32,7 @@ def create_app(settings: CaseworkSettings) -> FastAPI:
     app.include_router(protection_api.router)
     app.include_router(console.router)
     app.include_router(console_actions.router)
+    app.include_router(console_answers.router)
     app.add_exception_handler(console.SignInRequired, console.to_sign_in)
     if settings.run_scheduler:
         run_beside(app, lambda runtime, stop: run_scheduler(runtime, settings, stop))

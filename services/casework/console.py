@@ -20,8 +20,9 @@ from fastapi.templating import Jinja2Templates
 from services.casework import approvals, desk
 from services.casework.cases_api import runtime_of
 from services.casework.console_queries import Filters, console_cases, extras, workload
-from services.casework.protection import DIRECTORY
+from services.casework.protection import DIRECTORY, REFERRAL_MOVES
 from services.casework.queues import unacknowledged_pages
+from services.casework.register import register
 from shared.auth import ROLES, StaffPrincipal
 from shared.clock import utcnow
 from shared.errors import HeardError
@@ -121,6 +122,16 @@ async def supervisor_workload(request: Request, who: Who) -> HTMLResponse:
     return render(request, "workload.html", who=who, loads=loads)
 
 
+@router.get("/recommendations", response_class=HTMLResponse)
+async def recommendations(request: Request, who: Who) -> HTMLResponse:
+    """The register of recommendations to duty-bearers (supervisors and auditors)."""
+    if not who.has_any("supervisor", "auditor"):
+        raise HTTPException(403, "the register is for supervisors and auditors")
+    async with runtime_of(request).sessions() as session:
+        entries = await register(session, utcnow())
+    return render(request, "register.html", who=who, entries=entries)
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case_page(
     request: Request,
@@ -167,6 +178,7 @@ async def case_page_for(
         identity=identity,
         more=more,
         directory=DIRECTORY,
+        referral_moves=REFERRAL_MOVES,
         done=done,
         error=error,
     )

@@ -28,7 +28,7 @@ Csrf = Depends(require_csrf)
 Work = Callable[[], Awaitable[object]]
 
 
-async def _act(
+async def act(
     request: Request, case_id: uuid.UUID, who: StaffPrincipal, label: str, work: Work
 ) -> Response:
     """Do `work`; back to the case page (303), or the page again with the refusal (4xx)."""
@@ -59,7 +59,7 @@ async def step(
     """Take a procedure step."""
     if action not in ACTIONS:
         raise HTTPException(422, "action: not a step of the procedure")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -85,7 +85,7 @@ async def claim(
     to: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     """Claim the case, or (supervisors) assign it."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -105,7 +105,7 @@ async def message(
     asks: Annotated[bool, Form()] = False,
 ) -> Response:
     """Write to the child."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -124,7 +124,7 @@ async def message(
 @router.post("/cases/{case_id}/measure", dependencies=[Csrf])
 async def measure(request: Request, case_id: uuid.UUID, who: Who, what: Text) -> Response:
     """Record an interim measure."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -147,7 +147,7 @@ async def refer(
     """Refer the case to a service in the directory."""
     if service not in DIRECTORY:
         raise HTTPException(422, "service: not in the referral directory")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -160,6 +160,20 @@ async def refer(
             service=service,
             consent=consent,
             reason=reason,
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/manipulation", dependencies=[Csrf])
+async def manipulation(request: Request, case_id: uuid.UUID, who: Who, reason: Text) -> Response:
+    """Flag a suspected manipulation of an on-behalf complaint; ask to hear the child."""
+    return await act(
+        request,
+        case_id,
+        who,
+        "flagged",
+        lambda: decisions.flag_manipulation(
+            runtime_of(request), tools_of(request), who, case_id, reason=reason
         ),
     )
 
@@ -184,7 +198,7 @@ async def decide(
         else []
     )
     found = decisions.Findings(findings, child_views, views_weighed, asked)
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -206,7 +220,7 @@ async def ask_approval(
     """Ask a supervisor to approve closing or inadmissibility."""
     if kind not in ("close", "declare_inadmissible"):
         raise HTTPException(422, "kind: close or declare_inadmissible")
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
@@ -228,11 +242,11 @@ async def settle_approval(
     version: Version,
 ) -> Response:
     """A supervisor approves or rejects."""
-    return await _act(
+    return await act(
         request,
         case_id,
         who,
-        f"approval-{verdict}",
+        "approval-approved" if verdict == "approve" else "approval-rejected",
         lambda: approvals.decide(
             runtime_of(request),
             tools_of(request),

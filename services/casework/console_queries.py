@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,12 +14,11 @@ from services.casework.db import (
     Approval,
     Case,
     ChildMessage,
-    Deadline,
     Measure,
     Recommendation,
     Referral,
 )
-from services.casework.model import OPEN_STEPS
+from services.casework.queues import Ranked, order, ranked, rows_of
 from shared.crypto.at_rest import FieldCipher
 
 
@@ -33,33 +31,11 @@ class Filters:
     holder: str | None = None  # a username, or "" for cases nobody holds
 
 
-@dataclass(frozen=True)
-class Row:
-    """An open case in a console list."""
-
-    case: Case
-    next_due: datetime | None
-    overdue: bool
-
-
-def _open_with_deadline(now: datetime):  # type: ignore[no-untyped-def]
-    due = func.min(col(Deadline.due_at)).label("next_due")
-    join = and_(col(Deadline.case_id) == col(Case.case_id), col(Deadline.cleared_at).is_(None))
-    late = case((func.min(col(Deadline.due_at)) < now, 0), else_=1)
-    query = (
-        select(Case, due)
-        .outerjoin(Deadline, join)
-        .where(col(Case.status).in_(OPEN_STEPS))
-        .group_by(col(Case.case_id))
-    )
-    return query, late, due
-
-
 async def console_cases(
     session: AsyncSession, now: datetime, filters: Filters, limit: int = 200
-) -> list[Row]:
-    """Open cases matching `filters`: overdue first, then priority, then the nearest deadline."""
-    query, late, due = _open_with_deadline(now)
+) -> list[Ranked]:
+    """Open cases matching `filters` in the queues' order (overdue first)."""
+    query, late, due = ranked(now)
     if filters.queue:
         query = query.where(col(Case.queue) == filters.queue)
     if filters.priority:
@@ -71,9 +47,8 @@ async def console_cases(
             else (col(Case.assignee) == filters.holder)
         )
         query = query.where(held)
-    query = query.order_by(late, col(Case.priority), due, col(Case.opened_at)).limit(limit)
-    rows = (await session.exec(query)).all()
-    return [Row(c, d, d is not None and d < now) for c, d in rows]
+    query = query.order_by(*order(late, due)).limit(limit)
+    return rows_of((await session.exec(query)).all(), now)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from services.casework.db import Decision, Recommendation
+from services.casework.db import ComplaintRecord, Decision, Recommendation
 from services.casework.desk import acting_on
 from services.casework.errors import NotFoundOnCase, NotNow
+from services.casework.explanations import hear_directly
 from services.casework.procedure import Actor, Tools, move, record
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
@@ -22,10 +23,6 @@ from shared.ids import new_id
 from shared.runtime import Runtime
 
 RecommendationStatus = Literal["open", "implemented", "escalated"]
-HEAR_DIRECTLY = (
-    "We would like to hear from you yourself about your complaint. You can write to us here, "
-    "or ask us to call you at a time that is safe for you."
-)
 
 
 @dataclass(frozen=True)
@@ -154,6 +151,7 @@ async def flag_manipulation(
     """Flag a suspected manipulation of an on-behalf complaint and ask to hear the child."""
     async with runtime.uow() as uow:
         case = await acting_on(uow, who, case_id)
+        child = await uow.session.get(ComplaintRecord, case.complaint_id)
         now = utcnow()
         await record(uow, tools, case, who.subject, "manipulation_suspected", reason, at=now)
         uow.emit(
@@ -162,7 +160,7 @@ async def flag_manipulation(
                 complaint_id=case.complaint_id,
                 message_id=new_id(),
                 sent_at=now,
-                body=HEAR_DIRECTLY,
+                body=hear_directly(child.language if child else None),
                 asks_for_information=True,
             ),
             subject=str(case.complaint_id),

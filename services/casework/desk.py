@@ -28,7 +28,7 @@ from services.casework.procedure import Actor, Tools, bump, move, record
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
 from shared.db.uow import UnitOfWork
-from shared.events.contracts import CaseAccessed, MessageToChild
+from shared.events.contracts import CaseAccessed, CaseAssigned, MessageToChild
 from shared.ids import new_id
 from shared.runtime import Runtime
 
@@ -48,6 +48,7 @@ class CaseView:
     may_read_words: bool
     may_act: bool
     approvable: list[str]
+    on_behalf: bool = False  # sent by someone acting for the child (OPIC art. 3(2))
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ async def view(runtime: Runtime, who: StaffPrincipal, case_id: uuid.UUID) -> Cas
         may(who, facts, "words"),
         acting,
         [a for a in APPROVED_STEPS if case.status in TRANSITIONS[a].sources] if acting else [],
+        child is not None and child.submitted_by == "on_behalf",
     )
 
 
@@ -196,10 +198,25 @@ async def assign(
                 or not who.has_any("caseworker")
             ):
                 raise AlreadyAssigned(str(case_id))
+        previous, now = case.assignee, utcnow()
         await bump(uow, case, version, assignee=assignee)
-        await record(uow, tools, case, who.subject, "assign", f"to {assignee}", at=utcnow())
+        await record(uow, tools, case, who.subject, "assign", f"to {assignee}", at=now)
+        uow.emit(_assigned(case, previous, who, now), subject=str(case.complaint_id))
         await uow.commit()
     return case
+
+
+def _assigned(case: Case, previous: str | None, who: StaffPrincipal, now: datetime) -> CaseAssigned:
+    # Who holds it, who held it, who decided, when: for the audit log; no child data.
+    assert case.assignee is not None  # noqa: S101 - just written by `assign`
+    return CaseAssigned(
+        case_id=case.case_id,
+        complaint_id=case.complaint_id,
+        assignee=case.assignee,
+        previous_assignee=previous,
+        assigned_by=who.subject,
+        assigned_at=now,
+    )
 
 
 async def acting_on(uow: UnitOfWork, who: StaffPrincipal, case_id: uuid.UUID) -> Case:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fpdf import FPDF
 from sqlmodel import col, select
 
 from services.casework.db import Decision, Recommendation, TimelineEntry
@@ -33,7 +31,6 @@ from shared.events.contracts import CaseAccessed
 from shared.runtime import Runtime
 
 FORMAT = "heard-dossier/1"
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def canonical(body: dict[str, Any]) -> bytes:
@@ -145,62 +142,6 @@ def _exported(case: Any, who: StaffPrincipal) -> CaseAccessed:
         accessed_at=utcnow(),
         reason="dossier export",
     )
-
-
-def _font(pdf: FPDF) -> str:
-    if FONT.exists():
-        pdf.add_font("DejaVu", fname=str(FONT))
-        return "DejaVu"
-    return "Helvetica"  # latin-1 only: other scripts print as '?'
-
-
-def _text(pdf: FPDF, text: str, font: str) -> None:
-    if font == "Helvetica":
-        text = text.encode("latin-1", "replace").decode("latin-1")
-    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-
-
-def render_pdf(document: dict[str, Any]) -> bytes:
-    """The dossier as a PDF (pure Python, fpdf2), ending with its signature."""
-    pdf = FPDF()
-    pdf.set_title(f"Heard dossier {document['case_id']}")
-    pdf.add_page()
-    font = _font(pdf)
-    pdf.set_font(font, size=15)
-    _text(pdf, f"Dossier of case {document['case_id']}", font)
-    pdf.set_font(font, size=10)
-    _text(pdf, f"Opened {document['opened_at']}; generated {document['generated_at']}", font)
-    pdf.set_font(font, size=13)
-    _text(pdf, "Chronology", font)
-    pdf.set_font(font, size=10)
-    for e in document["chronology"]:
-        step = f" ({e['from']} -> {e['to']})" if e["to"] else ""
-        reason = f": {e['reason']}" if e["reason"] else ""
-        _text(pdf, f"{e['at']}  {e['by']}  {e['action']}{step}{reason}", font)
-    for d in document["decisions"]:
-        pdf.set_font(font, size=13)
-        _text(pdf, f"Decision of {d['decided_at']} by {d['decided_by']}", font)
-        pdf.set_font(font, size=10)
-        for label, key in (
-            ("Findings", "findings"),
-            ("The child's views", "child_views"),
-            ("How they were weighed", "views_weighed"),
-        ):
-            _text(pdf, f"{label}: {d[key]}", font)
-        for r in d["recommendations"]:
-            _text(
-                pdf,
-                f"Recommendation to {r['to']} (due {r['due']}, {r['status']}): {r['text']}",
-                font,
-            )
-    pdf.set_font(font, size=8)
-    _text(
-        pdf,
-        f"Signed ({document['signature']['alg']}, {document['signature']['signer']}): "
-        f"{document['signature']['value']}",
-        font,
-    )
-    return bytes(pdf.output())
 
 
 def sign_bytes(data: bytes, key: Ed25519PrivateKey) -> str:

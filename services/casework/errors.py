@@ -15,6 +15,7 @@ CaseworkError
  +-- NotNow                that referral, approval or recommendation cannot change so (409)
  +-- ConsentRequired       a referral without the child's consent needs a supervisor's
                            approved override first (409)
+ +-- DossierFontsMissing   the fonts the dossier's text needs are not installed (503)
 """
 
 from __future__ import annotations
@@ -115,3 +116,10 @@ class ConsentRequired(CaseworkError):
 
     status_code = 409
     public_detail = "no recorded consent: ask a supervisor to approve an override first"
+
+
+class DossierFontsMissing(CaseworkError):
+    """A font the dossier's text needs is not installed (scripts/bootstrap.sh installs them)."""
+
+    status_code = 503
+    public_detail = "the dossier cannot be drawn: its fonts are not installed on this server"

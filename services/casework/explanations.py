@@ -178,6 +178,28 @@ SIMPLE: dict[str, dict[str, str]] = {
 }
 
 
+# The message that asks to hear the child directly (a suspected manipulation, OPIC art. 3(2)).
+HEAR_DIRECTLY = {
+    "en": "We would like to hear from you yourself about your complaint. You can write to us "
+    "here, or ask us to call you at a time that is safe for you.",
+    "fr": "Nous aimerions que tu nous parles toi-même de ta plainte. Tu peux nous écrire ici, "
+    "ou nous demander de t'appeler à un moment où tu es en sécurité.",
+    "es": "Nos gustaría que tú mismo o tú misma nos contaras sobre tu queja. Puedes escribirnos "
+    "aquí, o pedirnos que te llamemos en un momento en que estés seguro o segura.",
+    "ar": "نود أن نسمع منك أنت عن شكواك. يمكنك أن تكتب لنا هنا، "
+    "أو أن تطلب منا الاتصال بك في وقت تكون فيه بأمان.",
+    "ru": "Мы хотели бы услышать о твоей жалобе от тебя самого или самой. Ты можешь написать "
+    "нам здесь или попросить позвонить тебе, когда тебе безопасно говорить.",
+    "zh": "我们想听你亲自告诉我们关于你的投诉。你可以在这里给我们写信，"
+    "也可以请我们在你安全的时候给你打电话。",
+}
+
+
+def hear_directly(language: str | None) -> str:
+    """The message asking the child to speak to us themselves, in `language` if we have it."""
+    return HEAR_DIRECTLY.get(language or "en", HEAR_DIRECTLY["en"])
+
+
 def explain(step: str, language: str | None, age_band: str | None) -> str | None:
     """The child-friendly text for `step` in `language` for `age_band`; None if none exists."""
     texts = TEXTS.get(step)

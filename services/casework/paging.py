@@ -1,4 +1,5 @@
-"""Paging the on-call staff about pressing cases: one interface, three adapters.
+"""Paging the on-call staff about pressing cases: one interface, four adapters (a file on a
+single machine, e-mail, a webhook, SMS through a gateway's HTTP API).
 
 A page says which case and how pressing, never anything about the child (it leaves the
 system). The scheduler sends due pages and re-sends each until someone acknowledges it.
@@ -26,6 +27,13 @@ class PageNotice:
     priority: int
     reason: str
     attempt: int
+
+    def short_text(self) -> str:
+        """The page in one SMS (at most 160 characters): short ids, the console has the rest."""
+        return (
+            f"Heard: P{self.priority} case {self.case_id[:8]} needs attention now. "
+            f"Acknowledge page {self.page_id[:8]} in the console (attempt {self.attempt})."
+        )[:160]
 
     def text(self) -> str:
         """The page as one line a person reads on a phone."""
@@ -94,3 +102,23 @@ class WebhookNotifier:
         async with httpx.AsyncClient(timeout=10, transport=self.transport) as client:
             answer = await client.post(self.url, json={**notice.__dict__, "text": notice.text()})
             answer.raise_for_status()
+
+
+@dataclass(frozen=True)
+class SmsNotifier:
+    """Pages by SMS: one POST per on-call number to an SMS gateway's HTTP API."""
+
+    url: str
+    numbers: tuple[str, ...]
+    token: str | None = None  # the gateway's bearer token, if it asks for one
+    transport: httpx.AsyncBaseTransport | None = None  # a test's seam (httpx.MockTransport)
+
+    async def send(self, notice: PageNotice) -> None:
+        """Text every number; a non-2xx answer for any of them is a failed delivery."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with httpx.AsyncClient(
+            timeout=10, transport=self.transport, headers=headers
+        ) as client:
+            for number in self.numbers:
+                body = {"to": number, "text": notice.short_text()}
+                (await client.post(self.url, json=body)).raise_for_status()

@@ -4,17 +4,21 @@ suspected manipulation."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from services.casework import approvals, decisions, dossier, protection
 from services.casework.approvals import Kind
 from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
+from services.casework.dossier_pdf import render_pdf
 from services.casework.protection import DIRECTORY, Service
+from services.casework.register import Entry, register
 from shared.auth import StaffPrincipal
+from shared.clock import utcnow
 from shared.web.staff import require_roles
 
 router = APIRouter(prefix="/api/v1")
@@ -223,6 +227,20 @@ async def follow_recommendation(
     return Created(id=row.recommendation_id, status=row.status)
 
 
+Overseer = Annotated[StaffPrincipal, Depends(require_roles("supervisor", "auditor"))]
+
+
+@router.get("/recommendations", responses=ERRORS)
+async def recommendation_register(
+    request: Request,
+    _who: Overseer,
+    status: Annotated[Literal["open", "implemented", "escalated"] | None, Query()] = None,
+) -> list[Entry]:
+    """The register of recommendations to duty-bearers: open first, longest overdue first."""
+    async with runtime_of(request).sessions() as session:
+        return await register(session, utcnow(), status)
+
+
 @router.post("/cases/{case_id}/manipulation", status_code=201, responses=ERRORS)
 async def flag_manipulation(
     case_id: uuid.UUID, body: Flagged, request: Request, who: Staff
@@ -249,7 +267,8 @@ async def dossier_pdf(case_id: uuid.UUID, request: Request, who: Staff) -> Respo
     """The dossier as a PDF; `Heard-Signature` signs its bytes with casework's key."""
     runtime = runtime_of(request)
     document = await dossier.build(runtime, who, case_id)
-    pdf = dossier.render_pdf(document)
+    # Shaping and font subsetting take a CPU for a moment: off the event loop.
+    pdf = await asyncio.to_thread(render_pdf, document)
     signature = dossier.sign_bytes(pdf, runtime.keyring.signing_key("casework"))
     headers = {
         "Heard-Signature": signature,

@@ -1,6 +1,7 @@
 """The case workers' console in real Chromium (Debian's package, driven by Playwright):
-sign in with a password and TOTP, claim a P1 case, record interim measures, refer, message
-the child, decide, get a supervisor's approval, close; axe-core finds no violation.
+sign in with a password and TOTP, claim a P1 case, record interim measures, refer and record
+the service's answers, message the child, decide, get a supervisor's approval, close; axe-core
+finds no violation.
 
 Casework and sign-in run as real uvicorn servers on this host (two ports: one sign-in cookie
 serves both); the case arrives through casework's own handlers, sealed as intake and triage
@@ -35,6 +36,7 @@ from services.casework.settings import CaseworkSettings
 from services.casework.signin.accounts import add_account
 from services.casework.signin.app import create_signin_app
 from services.casework.signin.settings import SigninSettings
+from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import ensure_issuer_files
 from shared.crypto.keyring import FileKeyring, init_keyring_file
 from shared.db.engine import make_engine, make_session_factory
@@ -56,7 +58,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _in_own_thread(work: Coroutine[Any, Any, T]) -> T:
+def in_own_thread(work: Coroutine[Any, Any, T]) -> T:
     # Playwright's sync API holds an event loop on the test's thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
@@ -103,6 +105,18 @@ class Desk:
     signin: str
     ana: Staff
     sam: Staff
+    settings: CaseworkSettings
+
+
+async def new_staff(settings: CaseworkSettings, name: str, role: str) -> Staff:
+    """A new account, as `heard staff add` makes it."""
+    engine = make_engine(settings.database_url)
+    async with make_session_factory(engine)() as session:
+        sealer = TotpSealer.from_folder(settings.staff_keys_folder())
+        given = await add_account(session, sealer, name, {role})
+        await session.commit()
+    await engine.dispose()
+    return Staff(given.username, given.password, pyotp.TOTP(given.totp_secret))
 
 
 async def _prepare(settings: CaseworkSettings, keyring: FileKeyring) -> tuple[Staff, Staff]:
@@ -111,14 +125,8 @@ async def _prepare(settings: CaseworkSettings, keyring: FileKeyring) -> tuple[St
         assert await deliver_record(runtime, as_intake(EventCodec(keyring, "intake"), sub))
         decision = triaged(complaint_id=sub.complaint_id, priority=1, queue="online")
         assert await deliver(runtime, EventCodec(keyring, "triage"), decision)
-    engine = make_engine(settings.database_url)
-    async with make_session_factory(engine)() as session:
-        ana = await add_account(session, "ana", {"caseworker"})
-        sam = await add_account(session, "sam", {"supervisor"})
-        await session.commit()
-    await engine.dispose()
-    return tuple(  # type: ignore[return-value]
-        Staff(c.username, c.password, pyotp.TOTP(c.totp_secret)) for c in (ana, sam)
+    return await new_staff(settings, "ana", "caseworker"), await new_staff(
+        settings, "sam", "supervisor"
     )
 
 
@@ -137,9 +145,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
             signin_url=signin,
             pager_file=folder / "pages.jsonl",
         )
-        ana, sam = _in_own_thread(_prepare(settings, FileKeyring.load(keyring_path)))
+        ana, sam = in_own_thread(_prepare(settings, FileKeyring.load(keyring_path)))
         with served(create_app(settings)) as console:
-            yield Desk(console, signin, ana, sam)
+            yield Desk(console, signin, ana, sam, settings)
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +197,18 @@ def step(page: Page, button: str, reason: str | None = None) -> None:
     assert page.locator(".error").count() == 0, page.locator(".error").inner_text()
 
 
+def move_referral(page: Page, status: str, option: str) -> None:
+    """Record the social services' answer to the referral from the case page."""
+    form = page.locator("form", has=page.get_by_role("button", name="Record the referral's status"))
+    form.get_by_label(
+        "New status of the referral to Social services (child protection)"
+    ).select_option(label=option)
+    form.get_by_role("button").click()
+    page.wait_for_url(f"**?done=referral-{status}")
+    assert page.locator(".error").count() == 0
+    assert f"Social services (child protection): {status} since" in page.content()
+
+
 def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk: Desk) -> None:
     ana = browser.new_context().new_page()
     sign_in(ana, desk, desk.ana, f"{desk.console}/console/")
@@ -200,6 +220,10 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     ana.get_by_role("button", name="Take it").click()
     ana.wait_for_url("**/console/cases/**")
     step(ana, "Claim this case")
+    ana.get_by_label("Why you need to know who the child is").fill("to call her back safely")
+    ana.get_by_role("button", name="Show who the child is").click()
+    assert "Safe to contact" in ana.locator("#said-h ~ dl").inner_text()
+    accessible(ana, "identity")
     ana.get_by_label("Why you need to read it").fill("handling the case")
     ana.get_by_role("button", name="Show what the child said").click()
     assert "ZEBRA-MARKER" in ana.locator(".said").first.inner_text()
@@ -211,10 +235,13 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     ana.get_by_label("Service").select_option("social")
     ana.get_by_label("The child's consent is recorded").check()
     ana.get_by_role("button", name="Refer").click()
+    move_referral(ana, "accepted", "Accepted by the service")
     ana.get_by_label("Message", exact=True).fill("We are here for you. Are you safe tonight?")
     ana.get_by_role("button", name="Send to the child").click()
     shot(ana, "02-case-protected")
     accessible(ana, "case")
+    move_referral(ana, "done", "Done by the service")
+    shot(ana, "02b-referral-done")
     for button in ("Review", "Declare admissible", "Transmit", "Examine"):
         step(ana, button, reason=f"{button.lower()}: on the facts")
     ana.get_by_label("Findings").fill("the school did not act on two reports")
@@ -239,8 +266,20 @@ def test_claim_protect_refer_message_decide_approve_close(browser: Browser, desk
     shot(sam, "04-case-closed")
     assert sam.get_by_role("link", name="PDF").get_attribute("href", timeout=5000)
     timeline = sam.locator("#timeline-h + table").inner_text()
-    for entry in ("assign", "interim measures", "referral requested", "message", "closed"):
+    for entry in (
+        "assign",
+        "interim measures",
+        "referral requested",
+        "referral accepted",
+        "referral done",
+        "message",
+        "closed",
+    ):
         assert entry in timeline, entry
     sam.goto(f"{desk.console}/console/workload")
     shot(sam, "05-workload")
     accessible(sam, "workload")
+    sam.goto(f"{desk.console}/console/recommendations")
+    assert "School board" in sam.locator("table").inner_text()
+    shot(sam, "05b-recommendations")
+    accessible(sam, "recommendations")

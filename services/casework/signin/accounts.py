@@ -7,6 +7,7 @@ the revocation list is read (every service reads it).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,17 +15,19 @@ from datetime import datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import ROLES
 from shared.db.types import UTCDateTime
-from shared.errors import HeardError
+from shared.errors import DecryptionFailed, HeardError
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)
+_log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
 
 
@@ -42,7 +45,8 @@ class StaffAccount(SQLModel, table=True):
 
     username: str = Field(primary_key=True, max_length=200)
     password_hash: str = Field(max_length=400)
-    totp_secret: str = Field(max_length=64)
+    totp_key_id: str = Field(max_length=40)
+    totp_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     roles: str = Field(max_length=200, description="comma-separated")
     region: str | None = Field(default=None, max_length=100)
     disabled: bool = False
@@ -91,17 +95,23 @@ def new_credentials(username: str) -> Credentials:
 
 
 async def add_account(
-    session: AsyncSession, username: str, roles: set[str], region: str | None = None
+    session: AsyncSession,
+    sealer: TotpSealer,
+    username: str,
+    roles: set[str],
+    region: str | None = None,
 ) -> Credentials:
-    """Create an account with a random password and TOTP secret (shown once)."""
+    """Create an account with a random password and TOTP secret (shown once, stored sealed)."""
     if await session.get(StaffAccount, username) is not None:
         raise ValueError(f"account {username!r} exists; use `heard staff reset`")
     given = new_credentials(username)
+    key_id, sealed = sealer.seal(username, given.totp_secret)
     session.add(
         StaffAccount(
             username=username,
             password_hash=_hasher.hash(given.password),
-            totp_secret=given.totp_secret,
+            totp_key_id=key_id,
+            totp_sealed=sealed,
             roles=_checked_roles(roles),
             region=region,
         )
@@ -110,12 +120,13 @@ async def add_account(
 
 
 async def reset_account(
-    session: AsyncSession, username: str, now: datetime
+    session: AsyncSession, sealer: TotpSealer, username: str, now: datetime
 ) -> tuple[Credentials, list[str]]:
     """New password and TOTP secret; unlock; revoke every session (their ids returned)."""
     account = await _account(session, username)
     given = new_credentials(username)
-    account.password_hash, account.totp_secret = _hasher.hash(given.password), given.totp_secret
+    account.password_hash = _hasher.hash(given.password)
+    account.totp_key_id, account.totp_sealed = sealer.seal(username, given.totp_secret)
     account.failures, account.locked_until, account.disabled = 0, None, False
     session.add(account)
     return given, await revoke_all(session, username, now)
@@ -156,8 +167,14 @@ def _password_ok(account: StaffAccount, password: str) -> bool:
         return False
 
 
-def _code_ok(account: StaffAccount, code: str, now: datetime) -> bool:
-    totp = pyotp.TOTP(account.totp_secret)
+def _code_ok(account: StaffAccount, sealer: TotpSealer, code: str, now: datetime) -> bool:
+    try:
+        secret = sealer.open(account.username, account.totp_key_id, account.totp_sealed)
+    except DecryptionFailed:
+        # A secret sealed for another account (or damaged): never a way in.
+        _log.warning("a stored TOTP secret does not open; sign-in refused")
+        return False
+    totp = pyotp.TOTP(secret)
     for drift in (0, -1, 1):  # one step of clock drift either way
         step = totp.timecode(now) + drift
         if step > account.last_totp_step and secrets.compare_digest(totp.generate_otp(step), code):
@@ -167,7 +184,12 @@ def _code_ok(account: StaffAccount, code: str, now: datetime) -> bool:
 
 
 async def sign_in(
-    session: AsyncSession, username: str, password: str, code: str, now: datetime
+    session: AsyncSession,
+    sealer: TotpSealer,
+    username: str,
+    password: str,
+    code: str,
+    now: datetime,
 ) -> tuple[StaffAccount, StaffSession]:
     """Check name, password and TOTP code; count failures and lock after MAX_FAILURES."""
     account = await session.get(StaffAccount, username)
@@ -176,7 +198,7 @@ async def sign_in(
         raise SignInRefused(username)
     if account.disabled or (account.locked_until is not None and account.locked_until > now):
         raise SignInRefused(username)
-    if not (_password_ok(account, password) and _code_ok(account, code, now)):
+    if not (_password_ok(account, password) and _code_ok(account, sealer, code, now)):
         account.failures += 1
         if account.failures >= MAX_FAILURES:
             account.locked_until, account.failures = now + LOCKOUT, 0

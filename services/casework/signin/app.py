@@ -27,6 +27,7 @@ from services.casework.signin.accounts import (
     sign_in,
 )
 from services.casework.signin.settings import SigninSettings
+from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import TokenIssuer, load_issuer, revoke_sessions
 from shared.clock import utcnow
 from shared.db.engine import make_engine, make_session_factory
@@ -118,6 +119,7 @@ def create_signin_app(settings: SigninSettings) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.sessions = make_session_factory(engine)
         app.state.issuer = load_issuer(folder)
+        app.state.totp = TotpSealer.from_folder(folder)
         try:
             yield
         finally:
@@ -148,7 +150,9 @@ async def submit(
     target = safe_next(request, next)
     async with request.app.state.sessions() as session:
         try:
-            account, opened = await sign_in(session, username, password, code.strip(), utcnow())
+            account, opened = await sign_in(
+                session, request.app.state.totp, username, password, code.strip(), utcnow()
+            )
         except SignInRefused as refused:
             await session.commit()  # the failure count, and any lockout, must stay
             return _page(request, 401, next=target, error=refused.public_detail)

@@ -1,7 +1,8 @@
 """`heard staff add|reset|disable`: manage staff accounts on a single machine.
 
 New and reset accounts get a random password and TOTP secret, printed once (with the
-otpauth:// URI for an authenticator app) and stored only as an Argon2id hash and a secret.
+otpauth:// URI for an authenticator app) and stored only as an Argon2id hash and a secret
+sealed under the sign-in process's own key.
 Disabling revokes the account's sessions at once, on the list every service reads.
 """
 
@@ -19,6 +20,7 @@ from services.casework.signin.accounts import (
     reset_account,
 )
 from services.casework.signin.settings import SigninSettings
+from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import ROLES, revoke_sessions
 from shared.clock import utcnow
 from shared.db.engine import make_engine, make_session_factory
@@ -49,13 +51,13 @@ async def _run(args: argparse.Namespace, settings: SigninSettings) -> str:
     engine = make_engine(settings.database_url)
     try:
         async with make_session_factory(engine)() as session:
-            now = utcnow()
+            now, sealer = utcnow(), TotpSealer.from_folder(settings.staff_keys_folder())
             if args.staff_action == "add":
                 text = _shown(
-                    await add_account(session, args.username, set(args.role), args.region)
+                    await add_account(session, sealer, args.username, set(args.role), args.region)
                 )
             elif args.staff_action == "reset":
-                given, revoked = await reset_account(session, args.username, now)
+                given, revoked = await reset_account(session, sealer, args.username, now)
                 text = _shown(given)
             else:
                 revoked = await disable_account(session, args.username, now)

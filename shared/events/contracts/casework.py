@@ -77,6 +77,22 @@ class MessageToChild(EventData):
     asks_for_information: bool = False
 
 
+class CaseAssigned(EventData):
+    """A case was given to a member of staff: claimed by a case worker, or assigned or
+    reassigned by a supervisor. Staff names and opaque ids only, never the child's data."""
+
+    type_name: ClassVar[str] = "heard.case.assigned.v1"
+    topic: ClassVar[str] = "cases"
+    producer: ClassVar[str] = "casework"
+
+    case_id: uuid.UUID
+    complaint_id: uuid.UUID
+    assignee: str = Field(min_length=1, max_length=200)
+    previous_assignee: str | None = Field(default=None, max_length=200)
+    assigned_by: str = Field(min_length=1, max_length=200)
+    assigned_at: datetime
+
+
 class CaseAccessed(EventData):
     """A member of staff read a child's data in a case (so the audit log answers "who saw
     this child's file"). `reason` is given where the reader's role must say why; it is the

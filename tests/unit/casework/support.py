@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import httpx
 from sqlmodel import col, select
 
 from services.casework.bootstrap import SERVICE as CASEWORK
@@ -74,3 +75,40 @@ async def emitted(runtime: Runtime, kind: type[E]) -> list[E]:
     decode = runtime.codec.decode
     events = [decode("cases", r.key, r.to_record().headers, r.value).data for r in rows]
     return [e for e in events if isinstance(e, kind)]
+
+
+class Desk:
+    """One case driven through the API by a case worker (ana) and a supervisor (sam)."""
+
+    def __init__(self, client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str) -> None:
+        self.client, self.case = client, f"/api/v1/cases/{case_id}"
+        self.ana = bearer(issuer, "ana", "caseworker")
+        self.sam = bearer(issuer, "sam", "supervisor")
+
+    async def post(self, path: str, body: dict[str, Any], who: str = "ana") -> httpx.Response:
+        headers = self.ana if who == "ana" else self.sam
+        return await self.client.post(f"{self.case}{path}", json=body, headers=headers)
+
+    async def version(self) -> int:
+        return int((await self.client.get(self.case, headers=self.sam)).json()["version"])
+
+    async def step(self, action: str, reason: str | None = "noted") -> None:
+        body = {"action": action, "version": await self.version(), "reason": reason}
+        answer = await self.post("/steps", body)
+        assert answer.status_code == 200, (action, answer.text)
+
+    async def examine(self, reason: str = "noted") -> None:
+        """Claim the case and take it from received to examination."""
+        assert (await self.post("/assignment", {"version": 1})).status_code == 200
+        await self.step("acknowledge", None)
+        for action in ("review", "declare_admissible", "transmit", "examine"):
+            await self.step(action, reason)
+
+    async def decide(self, texts: dict[str, str], *recommendations: dict[str, Any]) -> None:
+        """Record the decision `texts` (findings, child_views, views_weighed)."""
+        decision = {
+            **{k: texts[k] for k in ("findings", "child_views", "views_weighed")},
+            "recommendations": list(recommendations),
+            "version": await self.version(),
+        }
+        assert (await self.post("/decision", decision)).status_code == 201

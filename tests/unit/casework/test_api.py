@@ -22,7 +22,7 @@ async def _open(runtime: Runtime, codec: EventCodec, **decision: object) -> str:
     return str(event.complaint_id)
 
 
-async def test_a_queue_lists_by_priority_then_deadline_and_flags_overdue_cases(
+async def test_a_queue_lists_overdue_cases_first_then_by_priority_then_deadline(
     client: httpx.AsyncClient,
     runtime: Runtime,
     triage_codec: EventCodec,
@@ -32,21 +32,37 @@ async def test_a_queue_lists_by_priority_then_deadline_and_flags_overdue_cases(
     sooner = await _open(runtime, triage_codec, priority=2, respond_in=timedelta(hours=4))
     gravest = await _open(runtime, triage_codec, priority=1, respond_in=timedelta(hours=40))
     overdue = await _open(runtime, triage_codec, priority=3, respond_in=-timedelta(hours=1))
+    overdue_p2 = await _open(runtime, triage_codec, priority=2, respond_in=-timedelta(minutes=5))
     await _open(runtime, triage_codec, queue="online")
+    expected = [overdue_p2, overdue, gravest, sooner, later]
 
     answer = await client.get("/api/v1/queues/protection", headers=caseworker)
     assert answer.status_code == 200
     page = answer.json()
-    assert [c["complaint_id"] for c in page["items"]] == [gravest, sooner, later, overdue]
-    assert [c["overdue"] for c in page["items"]] == [False, False, False, True]
+    assert [c["complaint_id"] for c in page["items"]] == expected
+    assert [c["overdue"] for c in page["items"]] == [True, True, False, False, False]
+    assert all(c["next_due"] is not None for c in page["items"])
     assert page["next_cursor"] is None
+    paged = await _all_pages(client, caseworker, limit=2)
+    assert paged == expected
 
     overview = (await client.get("/api/v1/queues", headers=caseworker)).json()["queues"]
     assert [(q["queue"], q["open"], q["overdue"]) for q in overview] == [
         ("online", 1, 0),
-        ("protection", 4, 1),
+        ("protection", 5, 2),
     ]
-    assert overview[1]["next_deadline"] is not None
+    assert overview[1]["next_deadline"] == page["items"][1]["next_due"]
+
+
+async def _all_pages(client: httpx.AsyncClient, staff: dict[str, str], limit: int) -> list[str]:
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": limit}
+    while True:
+        page = (await client.get("/api/v1/queues/protection", params=params, headers=staff)).json()
+        seen += [c["complaint_id"] for c in page["items"]]
+        if page["next_cursor"] is None:
+            return seen
+        params["cursor"] = page["next_cursor"]
 
 
 async def test_pages_cover_the_queue_without_repeats_or_gaps(

@@ -12,7 +12,13 @@ import pytest
 
 from services.casework.db import Case
 from shared.auth import TokenIssuer, revoke_sessions
-from shared.events.contracts import CaseAccessed, CaseStepChanged, EventData, MessageToChild
+from shared.events.contracts import (
+    CaseAccessed,
+    CaseAssigned,
+    CaseStepChanged,
+    EventData,
+    MessageToChild,
+)
 from shared.runtime import Runtime
 from tests.support.events import MARKER
 from tests.unit.casework.support import bearer, emitted, triaged
@@ -62,6 +68,29 @@ async def test_two_people_at_once_one_wins_the_other_gets_409_and_nothing_is_ove
     assert "changed since you read it" in second.json()["detail"]
     async with runtime.sessions() as session:
         assert (await session.get(Case, uuid.UUID(case_id))).assignee == "ana"  # type: ignore[union-attr]
+
+
+async def test_claiming_and_reassigning_emit_case_assigned_with_who_by_whom_and_when(
+    client: httpx.AsyncClient, runtime: Runtime, issuer: TokenIssuer, case_id: str
+) -> None:
+    ana, sam = bearer(issuer, "ana", "caseworker"), bearer(issuer, "sam", "supervisor")
+    await _claim(client, case_id, ana)
+    moved = await client.post(
+        f"/api/v1/cases/{case_id}/assignment", json={"version": 2, "to": "bob"}, headers=sam
+    )
+    assert moved.status_code == 200, moved.text
+    stale = await client.post(
+        f"/api/v1/cases/{case_id}/assignment", json={"version": 2, "to": "eve"}, headers=sam
+    )
+    assert stale.status_code == 409
+    assigned = await emitted(runtime, CaseAssigned)
+    assert [(a.assignee, a.previous_assignee, a.assigned_by) for a in assigned] == [
+        ("ana", None, "ana"),
+        ("bob", "ana", "sam"),
+    ]
+    assert all(str(a.case_id) == case_id for a in assigned)
+    assert assigned[0].assigned_at <= assigned[1].assigned_at
+    assert all(MARKER not in a.model_dump_json() for a in assigned)
 
 
 async def test_reading_what_the_child_said_is_logged_with_who_and_why(

@@ -23,28 +23,7 @@ from shared.events.contracts import (
     ReferralChanged,
 )
 from shared.runtime import Runtime
-from tests.unit.casework.support import bearer, emitted
-
-
-class Desk:
-    """One case driven through the API by a case worker (ana) and a supervisor (sam)."""
-
-    def __init__(self, client: httpx.AsyncClient, issuer: TokenIssuer, case_id: str) -> None:
-        self.client, self.case = client, f"/api/v1/cases/{case_id}"
-        self.ana = bearer(issuer, "ana", "caseworker")
-        self.sam = bearer(issuer, "sam", "supervisor")
-
-    async def post(self, path: str, body: dict[str, Any], who: str = "ana") -> httpx.Response:
-        headers = self.ana if who == "ana" else self.sam
-        return await self.client.post(f"{self.case}{path}", json=body, headers=headers)
-
-    async def version(self) -> int:
-        return int((await self.client.get(self.case, headers=self.sam)).json()["version"])
-
-    async def step(self, action: str, reason: str | None = "noted") -> None:
-        body = {"action": action, "version": await self.version(), "reason": reason}
-        answer = await self.post("/steps", body)
-        assert answer.status_code == 200, (action, answer.text)
+from tests.unit.casework.support import Desk, bearer, emitted
 
 
 async def test_a_case_from_claim_to_close(

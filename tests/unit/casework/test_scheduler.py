@@ -4,6 +4,7 @@ schedulers); P1 cases page the on-call staff by real e-mail until someone acknow
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 from collections.abc import Iterator
@@ -18,7 +19,13 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from services.casework.db import Deadline, Page
-from services.casework.paging import EmailNotifier, FileNotifier, PageNotice, WebhookNotifier
+from services.casework.paging import (
+    EmailNotifier,
+    FileNotifier,
+    PageNotice,
+    SmsNotifier,
+    WebhookNotifier,
+)
 from services.casework.scheduler import _breach, fire_breaches, send_pages
 from services.casework.settings import CaseworkSettings
 from shared.auth import TokenIssuer
@@ -202,3 +209,28 @@ async def test_the_webhook_pager_posts_json_and_fails_loudly_on_an_error_answer(
     assert received[0]["case_id"] == "c"
     with pytest.raises(httpx.HTTPStatusError):
         await pager.send(PageNotice("p", "c", 1, "new P1 case", 2))
+
+
+async def test_the_sms_pager_texts_every_on_call_number_briefly_and_fails_loudly() -> None:
+    received: list[tuple[str | None, dict[str, Any]]] = []
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        received.append((request.headers.get("authorization"), json.loads(request.content)))
+        return httpx.Response(202 if len(received) <= 2 else 500)
+
+    settings = CaseworkSettings(
+        pager="sms",
+        pager_sms_url="http://sms.test/send",
+        pager_sms_to="+15550001, +15550002",
+        pager_sms_token="gateway-secret",
+    )
+    chosen = settings.notifier()
+    assert isinstance(chosen, SmsNotifier)
+    pager = dataclasses.replace(chosen, transport=httpx.MockTransport(gateway))
+    notice = PageNotice("0190f0f0-aaaa", "0190f0f0-cccc-7000", 1, "new P1 case", 1)
+    await pager.send(notice)
+    assert [body["to"] for _, body in received] == ["+15550001", "+15550002"]
+    assert all(auth == "Bearer gateway-secret" for auth, _ in received)
+    assert all(len(body["text"]) <= 160 and "0190f0f0" in body["text"] for _, body in received)
+    with pytest.raises(httpx.HTTPStatusError):
+        await pager.send(notice)

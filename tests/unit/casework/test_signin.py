@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,13 +13,17 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
+from alembic import command
+from argon2 import PasswordHasher
 
 from deploy.cli import main
+from services.casework.bootstrap import SERVICE as SPEC
 from services.casework.settings import CaseworkSettings
 from services.casework.signin.accounts import MAX_FAILURES
 from services.casework.signin.app import create_signin_app
 from services.casework.signin.settings import SigninSettings
 from shared.auth import TokenVerifier
+from shared.db.migrations import alembic_config, upgrade
 from shared.errors import InvalidToken
 from tests.support.apps import app_client
 
@@ -151,6 +156,20 @@ async def test_refresh_renews_the_token_and_sign_out_revokes_it_everywhere(
     assert again.headers["location"].startswith("/signin?next=")
 
 
+async def test_a_session_past_its_working_day_refreshes_no_more(
+    signin: httpx.AsyncClient, signin_settings: SigninSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password, secret = await add(capsys, "ana", "caseworker")
+    await post_signin(signin, "ana", password, pyotp.TOTP(secret).now())
+    assert (await signin.get("/signin/refresh")).status_code == 303
+    assert "heard_staff=" in (await signin.get("/signin/refresh")).headers["set-cookie"]
+    with sqlite3.connect(signin_settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE casework_staff_session SET expires_at = '2020-01-01 00:00:00.000000'")
+    ended = await signin.get("/signin/refresh", params={"next": "/console/"})
+    assert ended.headers["location"].startswith("/signin?next=")
+    assert "heard_staff=" not in ended.headers.get("set-cookie", "")
+
+
 async def test_disabling_an_account_revokes_its_sessions_and_refuses_sign_in(
     signin: httpx.AsyncClient, capsys: pytest.CaptureFixture[str], keyring_path: Path
 ) -> None:
@@ -211,3 +230,62 @@ async def test_reset_gives_new_credentials_and_ends_the_old_sessions(
         verifier(keyring_path).verify(token)
     signin.cookies.clear()
     assert (await post_signin(signin, "ana", password, "000000")).status_code == 401
+
+
+def _database_file(url: str) -> bytes:
+    return Path(url.removeprefix("sqlite:///")).read_bytes()
+
+
+async def test_a_totp_secret_cannot_be_read_from_the_database_file(
+    signin: httpx.AsyncClient, signin_settings: SigninSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, secret = await add(capsys, "ana", "caseworker")
+    assert await heard("staff", "reset", "ana") == 0
+    out = capsys.readouterr().out
+    fresh = re.search(r"^totp      (\S+)$", out, re.M)
+    new_password = re.search(r"^password  (\S+)$", out, re.M)
+    assert fresh is not None
+    assert new_password is not None
+    stored = _database_file(signin_settings.database_url)
+    assert secret.encode() not in stored
+    assert fresh.group(1).encode() not in stored
+    code = pyotp.TOTP(fresh.group(1)).now()
+    assert (await post_signin(signin, "ana", new_password.group(1), code)).status_code == 303
+
+
+async def test_a_sealed_secret_moved_to_another_account_does_not_open(
+    signin: httpx.AsyncClient, signin_settings: SigninSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, ana_secret = await add(capsys, "ana", "caseworker")
+    bob_password, _ = await add(capsys, "bob", "supervisor")
+    path = signin_settings.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE casework_staff_account SET totp_sealed ="
+            " (SELECT totp_sealed FROM casework_staff_account WHERE username = 'ana')"
+            " WHERE username = 'bob'"
+        )
+    code = pyotp.TOTP(ana_secret).now()
+    assert (await post_signin(signin, "bob", bob_password, code)).status_code == 401
+
+
+async def test_the_migration_seals_secrets_stored_before_it(
+    tmp_path: Path, keyring_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    command.upgrade(alembic_config(url, SPEC.migrations), "0004")
+    secret, password = pyotp.random_base32(), "a-password-of-old"
+    with sqlite3.connect(tmp_path / "before.db") as db:
+        db.execute(
+            "INSERT INTO casework_staff_account"
+            " VALUES (?, ?, ?, 'caseworker', NULL, 0, 0, NULL, 0)",
+            ("ana", PasswordHasher().hash(password), secret),
+        )
+    assert secret.encode() in _database_file(url)
+    monkeypatch.setenv("HEARD_KEYRING", str(keyring_path))
+    upgrade(url, SPEC.migrations)
+    assert secret.encode() not in _database_file(url)
+    monkeypatch.setenv("SIGNIN_DATABASE_URL", url)
+    async with app_client(create_signin_app(SigninSettings())) as client:
+        answer = await post_signin(client, "ana", password, pyotp.TOTP(secret).now())
+    assert answer.status_code == 303

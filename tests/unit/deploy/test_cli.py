@@ -21,6 +21,7 @@ def test_keys_init_makes_one_private_keyring_per_service_and_refuses_to_overwrit
     assert main(["keys", "init", "--path", str(keys)]) == 0
     files = sorted(p.name for p in keys.iterdir())
     private = ["audit.json", "casework.json", "intake.json", "staff-issuer.json", "triage.json"]
+    private.append("staff-totp-key.json")
     assert files == sorted([*private, "public.json", "staff-jwks.json"])
     assert all((keys / name).stat().st_mode & 0o777 == 0o600 for name in private)
     before = (keys / "intake.json").read_bytes()
