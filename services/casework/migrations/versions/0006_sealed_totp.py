@@ -4,8 +4,8 @@ The key is `staff-totp-key.json` in the staff keys folder (`HEARD_STAFF_KEYS`, b
 beside the keyring), created here if an older machine has none. On SQLite, `secure_delete`
 zeroes the cells and pages the plaintext leaves, so it cannot be read from the file after.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -15,8 +15,8 @@ from services.casework.signin.settings import SigninSettings
 from services.casework.signin.totp_keys import TotpSealer
 from shared.auth import ensure_totp_key
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 TABLE = "casework_staff_account"
