@@ -8,7 +8,8 @@ AuditError
  +-- EventNotLogged     no log entry carries that event id (404)
  +-- BadProofRange      a consistency proof from a larger tree to a smaller (400)
  +-- BadSearch          a console search field that does not parse (400)
- +-- BadCheckpoint      a note or checkpoint that does not parse or verify (the verifier's)
+
+A note or checkpoint that does not parse or verify raises `shared.tlog.errors.BadCheckpoint`.
 """
 
 from __future__ import annotations
@@ -53,13 +54,6 @@ class EventNotLogged(AuditError):
 
     status_code = 404
     public_detail = "no log entry carries that event id"
-
-
-class BadCheckpoint(AuditError):
-    """A signed note or checkpoint that does not parse or does not verify."""
-
-    status_code = 502
-    public_detail = "the log's checkpoint does not verify"
 
 
 class BadProofRange(AuditError):

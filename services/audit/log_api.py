@@ -20,7 +20,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.audit import merkle, tiles
+from services.audit import tiles
 from services.audit.errors import BadProofRange, EventNotLogged, TileNotFound, TreeTooSmall
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings
@@ -33,6 +33,7 @@ from services.audit.tree_db import (
     read_nodes,
 )
 from shared.runtime import Runtime
+from shared.tlog import merkle
 
 router = APIRouter(prefix="/log", tags=["transparency log"])
 IMMUTABLE = "public, max-age=31536000, immutable"
