@@ -6,6 +6,7 @@ AuditError
  +-- TileNotFound       the tree has no such tile yet (404)
  +-- TreeTooSmall       a proof asked of a size or entry the signed tree does not hold (404)
  +-- EventNotLogged     no log entry carries that event id (404)
+ +-- CommitmentNotLogged  no leaf of the signed tree records that commitment (404)
  +-- BadProofRange      a consistency proof from a larger tree to a smaller (400)
  +-- BadSearch          a console search field that does not parse (400)
 
@@ -54,6 +55,13 @@ class EventNotLogged(AuditError):
 
     status_code = 404
     public_detail = "no log entry carries that event id"
+
+
+class CommitmentNotLogged(AuditError):
+    """No leaf of the signed tree records that commitment (not yet, or never)."""
+
+    status_code = 404
+    public_detail = "no entry of the signed tree records that commitment (yet)"
 
 
 class BadProofRange(AuditError):

@@ -3,7 +3,9 @@
 Events on the ordinary topics must verify (shape, known type, trust policy, signature):
 audit checks who said something without ever reading what was said, so it needs no data
 key. Records on dead-letter topics were already refused by some consumer; they are logged
-as they are, unverified, with the reason and the refusing consumer.
+as they are, unverified, with the reason and the refusing consumer. An event carrying a
+salted commitment in its signed attributes gets a second leaf: the commitment's own
+(`shared.tlog.commitment`), which the holder of a receipt can recompute.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class AuditProcessor:
             event_id=envelope.id,
             traceparent=envelope.traceparent,
             apply=also_recording(
-                append(observe_event(raw, envelope), envelope.traceparent),
+                append(envelope.traceparent, *observe_event(raw, envelope)),
                 statistic_of(self._codec, record),
             ),
         )
@@ -69,5 +71,5 @@ class AuditProcessor:
             event_type=observation.type or DEAD_LETTER_TYPE,
             event_id=observation.event_id or "",
             traceparent=traceparent,
-            apply=append(observation, traceparent),
+            apply=append(traceparent, observation),
         )

@@ -144,3 +144,12 @@ async def position_of_event(session: AsyncSession, event_id: str) -> int | None:
     )
     position: int | None = (await session.exec(query)).one()
     return position
+
+
+async def position_of_leaf(session: AsyncSession, leaf_hash: str) -> int | None:
+    """The first position whose leaf hash is `leaf_hash` (hex), if any."""
+    query = select(sa.func.min(col(AuditLogEntry.position))).where(
+        AuditLogEntry.leaf_hash == leaf_hash
+    )
+    position: int | None = (await session.exec(query)).one()
+    return position

@@ -93,9 +93,11 @@ class UnitOfWork:
         self._session = None
         self._deferred = []
 
-    def emit(self, data: EventData, *, subject: str) -> None:
+    def emit(self, data: EventData, *, subject: str, commitment: bytes | None = None) -> None:
         """Seal `data` into the outbox, in this transaction, continuing the current trace."""
-        record = self._codec.encode(data, subject=subject, traceparent=current_traceparent())
+        record = self._codec.encode(
+            data, subject=subject, traceparent=current_traceparent(), commitment=commitment
+        )
         self.defer(self._outbox, record)
 
     def defer(self, writer: DeferredWriter, item: Any) -> None:

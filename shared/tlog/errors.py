@@ -10,3 +10,14 @@ class BadCheckpoint(HeardError):
 
     status_code = 502
     public_detail = "the log's checkpoint does not verify"
+
+
+class ReceiptRefused(HeardError):
+    """A receipt (tlog-proof) that does not prove what it claims; `reason` says why, plainly."""
+
+    status_code = 400
+    public_detail = "the receipt does not verify"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
