@@ -3,6 +3,7 @@ static files; keys, limits and templates are set up at start-up."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -43,7 +44,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     def on_start(app: FastAPI, runtime: Runtime) -> None:
         app.state.keys = Keys(
             fields=runtime.fields,
-            receipts=ReceiptHasher(runtime.keyring),
+            receipts=ReceiptHasher(runtime.keyring, timedelta(days=settings.legacy_code_days)),
             idempotency=IdempotencyKeys(runtime.lookups),
         )
         app.state.lookups = _limiter(

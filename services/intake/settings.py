@@ -29,6 +29,14 @@ class IntakeSettings(ServiceSettings):
     api_submission_window_seconds: float = Field(60.0, gt=0)
     # A wrong receipt code is refused no sooner than a right one is answered.
     lookup_floor_seconds: float = Field(0.25, ge=0)
+    # Old-form codes (20 symbols, before 16-digit codes) open their complaint this long.
+    legacy_code_days: int = Field(365, ge=0)
+    # The audit log's public URL (tlog-tiles `/log`), where receipts' proofs are fetched,
+    # and the keys a receipt is checked against: the log's signed-note verifier key and the
+    # witnesses' cosignature/v1 keys (the same keys `heard receipt verify` is given).
+    log_url: str = Field("http://127.0.0.1:8004/log", pattern=r"^https?://")
+    log_key: str | None = Field(None, max_length=400)
+    witness_keys: list[str] = Field(default_factory=list, max_length=20)
     # What the portal shows on every page (the country's own numbers in production).
     emergency_number: str = "112"
     child_helpline_number: str = "116 111"
