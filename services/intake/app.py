@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import helpline, portal, portal_follow_up, sms
+from services.intake import helpline, portal, portal_follow_up, portal_receipt, sms
 from services.intake.api import router
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
@@ -68,5 +68,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.include_router(helpline.router)
     app.include_router(sms.router)
     app.include_router(portal_follow_up.router)
+    app.include_router(portal_receipt.router)
     app.include_router(portal.router)
     return app

@@ -129,6 +129,17 @@ async def find_receipt(
     return None
 
 
+async def first_return(session: AsyncSession, complaint_id: uuid.UUID) -> bool:
+    """Whether the child opens the complaint for the first time since submitting (noted)."""
+    row = await session.get(ReceiptCode, complaint_id)
+    if row is None or row.returned_at is not None:
+        return False
+    row.returned_at = utcnow()
+    session.add(row)
+    await session.commit()
+    return True
+
+
 async def _legacy_status(
     session: AsyncSession, receipts: ReceiptHasher, code: str
 ) -> ComplaintStatus | None:

@@ -40,9 +40,13 @@ class Opening:
     submitted_at: datetime
     salt: bytes
 
+    def commitment(self) -> bytes:
+        """The commitment these inputs make."""
+        return commitment(self.complaint_id, self.submitted_at, self.salt)
+
     def leaf(self) -> bytes:
         """The log leaf that records this commitment."""
-        return commitment_leaf(commitment(self.complaint_id, self.submitted_at, self.salt))
+        return commitment_leaf(self.commitment())
 
     def encode(self) -> bytes:
         """The JSON the receipt's extra line carries."""

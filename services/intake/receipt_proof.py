@@ -1,0 +1,68 @@
+"""The child's receipt: a C2SP tlog-proof that their complaint's commitment is in the audit log.
+
+Intake reads the log like any client of it, over its public tlog API (`INTAKE_LOG_URL`): the
+latest checkpoint with its witness cosignatures, and the inclusion proof of the commitment's
+leaf in that tree. It adds the commitment's opening (complaint id, submission time, salt),
+which it keeps sealed under the child's code, as the proof's extra data; and before handing
+the receipt over it verifies it as `heard receipt verify` would, against the configured log
+and witness keys. A receipt asked for before the log signed and a witness cosigned a tree
+holding the commitment is "not ready yet" (a few seconds after submitting).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from services.intake.errors import ReceiptNotReady
+from shared.tlog import cosign, note
+from shared.tlog.errors import BadCheckpoint, ReceiptRefused
+from shared.tlog.proof import TlogProof
+from shared.tlog.receipt import Opening, verify
+
+FILE_NAME = "heard-receipt.tlog-proof"
+
+
+async def _get(client: httpx.AsyncClient, url: str, **params: str | int) -> httpx.Response:
+    try:
+        response = await client.get(url, params=params)
+    except httpx.HTTPError:
+        raise ReceiptNotReady("log unreachable") from None
+    if response.status_code != 200:
+        raise ReceiptNotReady(f"log answered {response.status_code}")
+    return response
+
+
+def _size(signed: str) -> int:
+    try:
+        return note.parse_checkpoint(note.split(signed)[0]).size
+    except BadCheckpoint:
+        raise ReceiptNotReady("checkpoint unreadable") from None
+
+
+async def build_receipt(client: httpx.AsyncClient, log_url: str, opening: Opening) -> str:
+    """The tlog-proof text proving `opening`'s commitment is in the log's latest tree."""
+    base = log_url.rstrip("/")
+    signed = (await _get(client, f"{base}/checkpoint")).text
+    commitment = opening.commitment().hex()
+    answer = await _get(
+        client, f"{base}/proofs/commitment", commitment=commitment, size=_size(signed)
+    )
+    found = answer.json()
+    proof = TlogProof(
+        index=int(found["index"]),
+        proof=tuple(bytes.fromhex(h) for h in found["proof"]),
+        checkpoint=signed,
+        extra=opening.encode(),
+    )
+    return proof.encode()
+
+
+def check(text: str, log_key: str | None, witness_keys: list[str]) -> None:
+    """Verify the receipt as its holder will (when the keys are configured)."""
+    if log_key is None:
+        return
+    witnesses = [cosign.parse_verifier_key(key) for key in witness_keys]
+    try:
+        verify(text, note.parse_verifier(log_key), witnesses)
+    except ReceiptRefused as refused:
+        raise ReceiptNotReady(refused.reason) from None
