@@ -19,6 +19,7 @@ from services.intake.errors import TooManyLookups, TooManySubmissions, UnknownRe
 from services.intake.handlers import Keys, submit_complaint
 from services.intake.idempotency import MAX_KEY_CHARS
 from services.intake.model import RECEIVED, CheckStatus, Status, SubmitComplaint
+from services.intake.receipt_proof import receipt_for
 from services.intake.store import status_by_receipt
 from services.intake.throttle import TokenBucketLimiter, hashed_client
 from shared.runtime import Runtime
@@ -124,3 +125,18 @@ async def check_status(query: CheckStatus, request: Request, response: Response)
         raise UnknownReceipt()
     response.headers["Cache-Control"] = NO_STORE
     return StatusPublic.model_validate(row.model_dump())
+
+
+@router.post("/receipts/proof", dependencies=[Depends(throttle_lookups), Depends(require_json)])
+async def download_proof(query: CheckStatus, request: Request) -> Response:
+    """The receipt (c2sp.org/tlog-proof) of the complaint the code opens: 404 for any other
+    code, 503 until the log has signed, and a witness cosigned, a tree holding it."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as session:
+        row = await status_by_receipt(session, intake_keys(request).receipts, query.receipt_code)
+    if row is None:
+        raise UnknownReceipt()
+    text = await receipt_for(request, query.receipt_code)
+    return Response(
+        text, media_type="text/plain; charset=utf-8", headers={"Cache-Control": NO_STORE}
+    )

@@ -5,22 +5,17 @@ browser (nothing is sent: the file is read and verified on the child's device).
 
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.intake import store
-from services.intake.api import intake_keys
 from services.intake.errors import ReceiptNotReady
-from services.intake.handlers import opening_of_receipt
 from services.intake.i18n import translations
 from services.intake.pages import N_, PortalProblem
 from services.intake.portal import language, pages_of, read_form
 from services.intake.portal_follow_up import CodePage, code_again, posted
-from services.intake.receipt_proof import FILE_NAME, build_receipt, check
+from services.intake.receipt_proof import FILE_NAME, receipt_for
 from services.intake.receipts import group, is_code
 from services.intake.settings import IntakeSettings
-from shared.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
 # What the in-browser check says (verify.js fills in the %(...)s).
@@ -64,22 +59,6 @@ async def card(request: Request, lang: str) -> HTMLResponse:
     return pages_of(request).render(request, lang, "card.html", code=shown, address=address)
 
 
-async def _receipt_text(request: Request, code: str) -> str:
-    runtime: Runtime = request.app.state.runtime
-    keys = intake_keys(request)
-    settings: IntakeSettings = pages_of(request).settings
-    async with runtime.sessions() as session:
-        row = await store.find_receipt(session, keys.receipts, code)
-    if row is None:
-        raise ReceiptNotReady("no commitment for this code")  # an old-form code
-    opening = opening_of_receipt(keys.receipts, row, code)
-    transport = getattr(request.app.state, "log_transport", None)
-    async with httpx.AsyncClient(transport=transport, timeout=10) as client:
-        text = await build_receipt(client, settings.log_url, opening)
-    check(text, settings.log_key, settings.witness_keys)
-    return text
-
-
 @router.post("/{lang}/follow-up/receipt")
 async def download_receipt(request: Request, lang: str) -> Response:
     """The proof of registration, as a `.tlog-proof` file, for the holder of the code."""
@@ -89,7 +68,7 @@ async def download_receipt(request: Request, lang: str) -> Response:
     except CodePage as page:
         return code_again(request, lang, page)
     try:
-        text = await _receipt_text(request, code)
+        text = await receipt_for(request, code)
     except (ReceiptNotReady, ValueError):
         raise PortalProblem("receipt-not-ready", lang, 503) from None
     disposition = f'attachment; filename="{FILE_NAME}"'

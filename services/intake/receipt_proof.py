@@ -12,8 +12,13 @@ holding the commitment is "not ready yet" (a few seconds after submitting).
 from __future__ import annotations
 
 import httpx
+from starlette.requests import Request
 
+from services.intake import store
 from services.intake.errors import ReceiptNotReady
+from services.intake.handlers import Keys, opening_of_receipt
+from services.intake.settings import IntakeSettings
+from shared.runtime import Runtime
 from shared.tlog import cosign, note
 from shared.tlog.errors import BadCheckpoint, ReceiptRefused
 from shared.tlog.proof import TlogProof
@@ -66,3 +71,22 @@ def check(text: str, log_key: str | None, witness_keys: list[str]) -> None:
         verify(text, note.parse_verifier(log_key), witnesses)
     except ReceiptRefused as refused:
         raise ReceiptNotReady(refused.reason) from None
+
+
+async def receipt_for(request: Request, code: str) -> str:
+    """The verified receipt of the complaint `code` opens; ReceiptNotReady if there is none
+    yet (or, for an old-form code, none at all)."""
+    state = request.app.state
+    runtime: Runtime = state.runtime
+    keys: Keys = state.keys
+    settings: IntakeSettings = state.pages.settings
+    async with runtime.sessions() as session:
+        row = await store.find_receipt(session, keys.receipts, code)
+    if row is None:
+        raise ReceiptNotReady("no commitment for this code")
+    opening = opening_of_receipt(keys.receipts, row, code)
+    transport = getattr(state, "log_transport", None)  # tests reach the log in-process
+    async with httpx.AsyncClient(transport=transport, timeout=10) as client:
+        text = await build_receipt(client, settings.log_url, opening)
+    check(text, settings.log_key, settings.witness_keys)
+    return text
