@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from opentelemetry import trace
 from pydantic import BaseModel
 
+from services.intake.blocklist import refuse_blocked
 from services.intake.errors import TooManyLookups, TooManySubmissions, UnknownReceipt
 from services.intake.handlers import Keys, submit_complaint
 from services.intake.idempotency import MAX_KEY_CHARS
@@ -67,9 +68,17 @@ async def throttle_lookups(request: Request) -> None:
         raise TooManyLookups(max(1, math.ceil(wait)))
 
 
-def throttle_submissions(request: Request) -> None:
-    """Count a web-form submission against the client; TooManySubmissions past the limit."""
-    _throttle(request, request.app.state.submissions)
+def throttle_submissions(request: Request, *, with_work: bool = True) -> None:
+    """Count a web-form submission against the client; TooManySubmissions past the limit.
+
+    Without proof of work the client's limit is stricter, and all such submissions share
+    a global budget that a flood uses up (services/intake/pow.py)."""
+    if with_work:
+        _throttle(request, request.app.state.submissions)
+        return
+    _throttle(request, request.app.state.submissions_without_work)
+    if not request.app.state.flood.admit():
+        raise TooManySubmissions(1)
 
 
 async def throttle_api_submissions(request: Request) -> None:
@@ -92,7 +101,11 @@ def intake_keys(request: Request) -> Keys:
 @router.post(
     "/complaints",
     status_code=201,
-    dependencies=[Depends(require_json), Depends(throttle_api_submissions)],
+    dependencies=[
+        Depends(require_json),
+        Depends(throttle_api_submissions),
+        Depends(refuse_blocked),
+    ],
 )
 async def submit(
     command: SubmitComplaint,

@@ -9,11 +9,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import helpline, portal, portal_follow_up, portal_receipt, sms
+from services.intake import blocklist, helpline, portal, portal_follow_up, portal_receipt, sms
 from services.intake.api import router
+from services.intake.blocklist import BlockedClients
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.pages import OversizedForms, Pages, install_problem_pages
+from services.intake.pow import FloodGate, ProofOfWork
 from services.intake.receipts import ReceiptHasher
 from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
@@ -57,6 +59,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         app.state.api_submissions = _limiter(
             settings.api_submission_limit, settings.api_submission_window_seconds, settings
         )
+        app.state.submissions_without_work = _limiter(
+            settings.no_work_submission_limit, settings.submission_window_seconds, settings
+        )
+        app.state.work = ProofOfWork(
+            runtime.lookups, settings.work_bits, settings.work_max_age_seconds
+        )
+        app.state.flood = FloodGate(settings.no_work_flood_rate, settings.no_work_flood_burst)
+        app.state.blocked = BlockedClients()
 
     app = service_app("intake", settings, on_start=on_start)
     app.state.pages = Pages(settings)
@@ -64,6 +74,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.add_middleware(SafetyHeaders)
     install_problem_pages(app)
     app.include_router(router)
+    app.include_router(blocklist.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(helpline.router)
     app.include_router(sms.router)

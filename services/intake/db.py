@@ -172,6 +172,19 @@ class SmsConversation(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class BlockedClient(SQLModel, table=True):
+    """A client refused for clear abuse: the keyed hash of its address (never the address),
+    why, who decided it and until when."""
+
+    __tablename__ = "intake_blocked_client"
+
+    client_hash: str = Field(primary_key=True, max_length=64)
+    reason: str = Field(max_length=300)
+    blocked_by: str = Field(max_length=100)
+    blocked_at: datetime = _time()
+    expires_at: datetime = _time()
+
+
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Complaint,
     Receipt,
@@ -181,4 +194,5 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     IdempotencyKey,
     CallRecord,
     SmsConversation,
+    BlockedClient,
 )
