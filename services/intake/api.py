@@ -68,17 +68,10 @@ async def throttle_lookups(request: Request) -> None:
         raise TooManyLookups(max(1, math.ceil(wait)))
 
 
-def throttle_submissions(request: Request, *, with_work: bool = True) -> None:
-    """Count a web-form submission against the client; TooManySubmissions past the limit.
-
-    Without proof of work the client's limit is stricter, and all such submissions share
-    a global budget that a flood uses up (services/intake/pow.py)."""
-    if with_work:
-        _throttle(request, request.app.state.submissions)
-        return
-    _throttle(request, request.app.state.submissions_without_work)
-    if not request.app.state.flood.admit():
-        raise TooManySubmissions(1)
+def throttle_submissions(request: Request) -> None:
+    """Count a web-form submission with proof of work against the client; TooManySubmissions
+    past the limit. (Forms without work were counted by services/intake/flood.py.)"""
+    _throttle(request, request.app.state.submissions)
 
 
 async def throttle_api_submissions(request: Request) -> None:

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from services.intake import blocklist, helpline, portal, portal_follow_up, portal_receipt, sms
 from services.intake.api import router
 from services.intake.blocklist import BlockedClients
+from services.intake.flood import FloodShield
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.pages import OversizedForms, Pages, install_problem_pages
@@ -70,6 +71,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
 
     app = service_app("intake", settings, on_start=on_start)
     app.state.pages = Pages(settings)
+    app.add_middleware(FloodShield, max_bytes=settings.max_body_bytes)
     app.add_middleware(OversizedForms, max_bytes=settings.max_body_bytes)
     app.add_middleware(SafetyHeaders)
     install_problem_pages(app)

@@ -125,7 +125,8 @@ async def _admit(request: Request, lang: str, token: str, values: dict[str, str]
     work: ProofOfWork = request.app.state.work
     done = work.done(token, values.get("pow_challenge", ""), values.get("pow_nonce", ""))
     try:
-        throttle_submissions(request, with_work=done)
+        if done:  # forms without work were counted by the flood shield already
+            throttle_submissions(request)
         await refuse_blocked(request)
     except TooManySubmissions:
         raise PortalProblem("throttled", lang, 429) from None
