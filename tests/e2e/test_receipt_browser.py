@@ -33,7 +33,13 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
     """The portal, configured with the log's and the witness's keys."""
     folder = tmp_path_factory.mktemp("receipt-portal")
     keys = {"log_key": RECEIPTS.log_key, "witness_keys": [RECEIPTS.witness_key]}
-    with local_portal(folder, lookup_floor_seconds=0.0, submission_limit=1000, no_work_submission_limit=1000, **keys) as running:
+    with local_portal(
+        folder,
+        lookup_floor_seconds=0.0,
+        submission_limit=1000,
+        no_work_submission_limit=1000,
+        **keys,
+    ) as running:
         yield running
 
 

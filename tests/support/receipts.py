@@ -19,7 +19,7 @@ from shared.tlog.receipt import Opening
 ORIGIN = "example.org/heard/audit/log"
 WITNESS = "witness.example.org/w1"
 SUBMITTED = datetime(2026, 11, 23, 22, 55, 13, 123456, tzinfo=UTC)
-INDEX, SIZE = 5, 13
+INDEX, SIZE, LATER = 5, 13, 20
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Receipts:
     witness_key: str
     forgeries: dict[str, str]
     other_log_key: str
+    later: str  # a checkpoint of LATER entries extending the receipt's tree
+    consistency: list[bytes]  # the proof that it does
+    rewritten: str  # a checkpoint of LATER entries that rewrote history
 
 
 def _signed(
@@ -42,18 +45,20 @@ def _signed(
 
 
 def _entries(leaf_entry: bytes) -> list[bytes]:
-    entries = [hashlib.sha256(b"record %d" % i).digest() for i in range(SIZE)]
+    entries = [hashlib.sha256(b"record %d" % i).digest() for i in range(LATER)]
     entries[INDEX] = leaf_entry
     return entries
 
 
 def make_receipts() -> Receipts:
     """A receipt for a fresh commitment at INDEX of a tree of SIZE, and its forgeries."""
-    log, witness, other = (Ed25519PrivateKey.generate() for _ in range(3))
+    log, witness, other_log = (Ed25519PrivateKey.generate() for _ in range(3))
     opening = Opening(uuid.uuid4(), SUBMITTED, secrets.token_bytes(32))
     entries = _entries(commitment_entry(opening.commitment()))
     nodes = merkle.append_nodes(0, {}, entries)
-    root = merkle.resolve([merkle.root_group(SIZE)], nodes)[0]
+    root, later = merkle.resolve([merkle.root_group(SIZE), merkle.root_group(LATER)], nodes)
+    other = merkle.append_nodes(0, {}, [*entries[:3], b"\x00" * 32, *entries[4:]])
+    rewritten = merkle.resolve([merkle.root_group(LATER)], other)[0]
     proof = tuple(merkle.resolve(merkle.inclusion_groups(INDEX, SIZE), nodes))
     good = TlogProof(INDEX, proof, _signed(SIZE, root, log, witness), opening.encode())
     wrong_salt = replace(opening, salt=secrets.token_bytes(32)).encode()
@@ -63,7 +68,9 @@ def make_receipts() -> Receipts:
         "other index": replace(good, index=INDEX + 1).encode(),
         "no witness": replace(good, checkpoint=_signed(SIZE, root, log, None)).encode(),
         "tampered proof": replace(good, proof=tampered).encode(),
-        "other log's key": replace(good, checkpoint=_signed(SIZE, root, other, witness)).encode(),
+        "other log's key": replace(
+            good, checkpoint=_signed(SIZE, root, other_log, witness)
+        ).encode(),
         "other time": replace(
             good, extra=replace(opening, submitted_at=SUBMITTED.replace(year=2025)).encode()
         ).encode(),
@@ -74,5 +81,8 @@ def make_receipts() -> Receipts:
         log_key=note.verifier_of(ORIGIN, log).encode(),
         witness_key=cosign.verifier_key(WITNESS, note.public_bytes(witness)),
         forgeries=forgeries,
-        other_log_key=note.verifier_of(ORIGIN, other).encode(),
+        other_log_key=note.verifier_of(ORIGIN, other_log).encode(),
+        later=_signed(LATER, later, log, witness),
+        consistency=merkle.resolve(merkle.consistency_groups(SIZE, LATER), nodes),
+        rewritten=_signed(LATER, rewritten, log, witness),
     )

@@ -13,8 +13,8 @@ from deploy.cli import main
 from shared.tlog import cosign, note
 from shared.tlog.errors import ReceiptRefused
 from shared.tlog.proof import parse
-from shared.tlog.receipt import describe, verify
-from tests.support.receipts import INDEX, ORIGIN, SIZE, make_receipts
+from shared.tlog.receipt import describe, extended, verify
+from tests.support.receipts import INDEX, LATER, ORIGIN, SIZE, make_receipts
 
 RECEIPTS = make_receipts()
 REASONS = {
@@ -89,3 +89,16 @@ def test_heard_receipt_verify_refuses_under_another_log_key(
 ) -> None:
     assert _cli(tmp_path, RECEIPTS.genuine, RECEIPTS.other_log_key) == 1
     assert "not signed by the log" in capsys.readouterr().out
+
+
+def test_a_later_checkpoint_shows_the_log_was_not_rewritten_since() -> None:
+    log = note.parse_verifier(RECEIPTS.log_key)
+    verdict = verify(RECEIPTS.genuine, log, [cosign.parse_verifier_key(RECEIPTS.witness_key)])
+    later = extended(verdict, RECEIPTS.later, log, RECEIPTS.consistency)
+    assert describe(later)[-1] == (
+        f"The log has not been rewritten since: its tree of {LATER} entries still holds this one."
+    )
+    with pytest.raises(ReceiptRefused, match="rewritten since"):
+        extended(verdict, RECEIPTS.rewritten, log, RECEIPTS.consistency)
+    with pytest.raises(ReceiptRefused, match="not signed by the log"):
+        extended(verdict, RECEIPTS.later, note.parse_verifier(RECEIPTS.other_log_key), [])
