@@ -29,7 +29,6 @@ import sqlalchemy as sa
 
 from bench.stats import summary_ms
 from deploy.ports import free_port
-from services.audit import note
 from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.db import AuditLogEntry
 from services.audit.integrator import integrate, log_verifier
@@ -39,6 +38,7 @@ from shared.clock import utcnow
 from shared.crypto.keyring import init_keyring_file
 from shared.db.migrations import upgrade
 from shared.runtime import Runtime, open_runtime
+from shared.tlog import note
 
 FILL_BATCH = 5_000
 

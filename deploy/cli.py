@@ -9,6 +9,7 @@ heard staff add|reset|disable   staff accounts for sign-in (password + TOTP)
 heard token              a staff token for trying the queues and the audit log by hand
 heard triage eval        the triage rules' figures on the evaluation corpus
 heard audit key|verify   the transparency log's key; verify it as an oversight body would
+heard receipt verify     check a child's proof of registration offline
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from aiokafka.errors import KafkaConnectionError
 
-from deploy import dlq_cli
+from deploy import dlq_cli, receipt
 from deploy.kafka_broker import KafkaBroker
 from deploy.kafka_jars import kafka_libs
 from deploy.keys import ensure_keys, init_keys
@@ -294,6 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     _triage_commands(commands)
     dlq_cli.add_commands(commands, default_keys, _bootstrap, _say)
     audit_cli.add_commands(commands, default_keys)
+    receipt.add_commands(commands)
     return parser
 
 

@@ -19,12 +19,12 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from services.audit import note
-from services.audit.errors import BadCheckpoint
 from services.audit.settings import AuditSettings
 from services.audit.verifier import Report, Request, VerificationFailed, verify
 from services.audit.witness import Witness, create_witness_app
 from shared.crypto.keyring import FileKeyring
+from shared.tlog import note
+from shared.tlog.errors import BadCheckpoint
 
 DEFAULT_STATE = Path("heard-audit-state.json")
 BAR = 30

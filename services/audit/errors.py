@@ -6,9 +6,11 @@ AuditError
  +-- TileNotFound       the tree has no such tile yet (404)
  +-- TreeTooSmall       a proof asked of a size or entry the signed tree does not hold (404)
  +-- EventNotLogged     no log entry carries that event id (404)
+ +-- CommitmentNotLogged  no leaf of the signed tree records that commitment (404)
  +-- BadProofRange      a consistency proof from a larger tree to a smaller (400)
  +-- BadSearch          a console search field that does not parse (400)
- +-- BadCheckpoint      a note or checkpoint that does not parse or verify (the verifier's)
+
+A note or checkpoint that does not parse or verify raises `shared.tlog.errors.BadCheckpoint`.
 """
 
 from __future__ import annotations
@@ -55,11 +57,11 @@ class EventNotLogged(AuditError):
     public_detail = "no log entry carries that event id"
 
 
-class BadCheckpoint(AuditError):
-    """A signed note or checkpoint that does not parse or does not verify."""
+class CommitmentNotLogged(AuditError):
+    """No leaf of the signed tree records that commitment (not yet, or never)."""
 
-    status_code = 502
-    public_detail = "the log's checkpoint does not verify"
+    status_code = 404
+    public_detail = "no entry of the signed tree records that commitment (yet)"
 
 
 class BadProofRange(AuditError):

@@ -39,13 +39,15 @@ class LogAppender:
 APPENDER = LogAppender()
 
 
-def append(observation: Observation, traceparent: str | None) -> Apply:
-    """The apply step for one record: a new leaf at the next position of its batch.
+def append(traceparent: str | None, *observations: Observation) -> Apply:
+    """The apply step for one record: its leaves (the record's, and a commitment it
+    carries) at the next positions of its batch.
 
-    Its span joins the consumer's span when there is one, else the record's own trace.
+    Their spans join the consumer's span when there is one, else the record's own trace.
     """
 
     async def apply(uow: UnitOfWork) -> None:
-        uow.defer(APPENDER, _Leaf(observation, current_traceparent() or traceparent))
+        for observation in observations:
+            uow.defer(APPENDER, _Leaf(observation, current_traceparent() or traceparent))
 
     return apply

@@ -19,7 +19,6 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.audit import merkle, note
 from services.audit.settings import AuditSettings
 from services.audit.tree_db import (
     SignedCheckpoint,
@@ -34,6 +33,7 @@ from shared.db.uow import UnitOfWork
 from shared.events.contracts.audit import CheckpointSigned
 from shared.runtime import Runtime
 from shared.telemetry import tracer
+from shared.tlog import merkle, note
 
 log = logging.getLogger("heard.audit")
 

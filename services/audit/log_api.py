@@ -5,6 +5,7 @@
     GET /log/tile/<L>/<N>[.p/<W>]        hashes of tree level 8L (application/octet-stream)
     GET /log/tile/entries/<N>[.p/<W>]    the entries, uint16-length-prefixed
     GET /log/proofs/inclusion?event_id=&size=    JSON: the event's entry, index and proof
+    GET /log/proofs/commitment?commitment=&size= JSON: a receipt commitment's index and proof
     GET /log/proofs/consistency?old=&new=        JSON: the proof between two tree sizes
 
 Everything here is hashes and opaque ids, so the log is public: oversight bodies read it with
@@ -20,8 +21,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.audit import merkle, tiles
-from services.audit.errors import BadProofRange, EventNotLogged, TileNotFound, TreeTooSmall
+from services.audit import tiles
+from services.audit.errors import (
+    BadProofRange,
+    CommitmentNotLogged,
+    EventNotLogged,
+    TileNotFound,
+    TreeTooSmall,
+)
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings
 from services.audit.tree_db import (
@@ -29,10 +36,13 @@ from services.audit.tree_db import (
     entries_at,
     latest_checkpoint,
     position_of_event,
+    position_of_leaf,
     read_level,
     read_nodes,
 )
 from shared.runtime import Runtime
+from shared.tlog import merkle
+from shared.tlog.commitment import commitment_leaf
 
 router = APIRouter(prefix="/log", tags=["transparency log"])
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -161,6 +171,42 @@ async def inclusion(request: Request, event_id: uuid.UUID, size: Size) -> Inclus
         size=size,
         entry=entry.hex(),
         leaf_hash=leaf.hex(),
+        root_hash=root.hex(),
+        proof=[p.hex() for p in proof],
+    )
+
+
+class CommitmentProof(BaseModel):
+    """Proof that a commitment's leaf is leaf `index` of the tree of `size` entries."""
+
+    index: int
+    size: int
+    leaf_hash: str
+    root_hash: str
+    proof: list[str]
+
+
+Commitment = Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")]
+
+
+@router.get("/proofs/commitment")
+async def commitment_inclusion(
+    request: Request, commitment: Commitment, size: Size
+) -> CommitmentProof:
+    """The proof that a receipt's commitment is in the signed tree of `size` entries."""
+    leaf = commitment_leaf(bytes.fromhex(commitment)).hex()
+    async with _runtime(request).sessions() as session:
+        if size > await _signed_size(session):
+            raise TreeTooSmall(str(size))
+        index = await position_of_leaf(session, leaf)
+        if index is None or index >= size:
+            raise CommitmentNotLogged(str(size))
+        groups = [merkle.root_group(size), *merkle.inclusion_groups(index, size)]
+        root, *proof = await _hashes(session, groups)
+    return CommitmentProof(
+        index=index,
+        size=size,
+        leaf_hash=leaf,
         root_hash=root.hex(),
         proof=[p.hex() for p in proof],
     )

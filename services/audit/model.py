@@ -15,6 +15,10 @@ records it reads off the bus, trusting nothing audit says. All integers are unsi
 
 `topic` is the logical topic (no deployment prefix). The value is the sealed ciphertext,
 so a leaf proves what travelled without holding anything readable.
+
+An event whose signed attributes carry a `commitment` also gets a leaf of the commitment's
+own form (`shared.tlog.commitment`: entry = SHA-256(field("heard-audit-commitment-v1") ||
+field(commitment))), right after its record's leaf, so a receipt holder can recompute it.
 """
 
 from __future__ import annotations
@@ -22,14 +26,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.bus.dead_letters import CONSUMER_HEADER, REASON_HEADER
 from shared.bus.topics import DLQ_SUFFIX
 from shared.events.envelope import TRACEPARENT_HEADER, Envelope
+from shared.tlog.commitment import commitment_entry
 
 LEAF_FORMAT = b"heard-audit-leaf-v1"
 LEAF_PREFIX = b"\x00"
+COMMITMENT_TYPE = "heard.audit.commitment"  # the type column of a commitment's own leaf
 DLQ_HEADER_PREFIX = "dlq_"
 UNKNOWN_REASON = "unknown"
 
@@ -109,9 +115,10 @@ def _hashes(record: RawRecord) -> dict[str, str]:
     return {"entry_hash": entry, "leaf_hash": leaf_of_entry(entry)}
 
 
-def observe_event(record: RawRecord, envelope: Envelope) -> Observation:
-    """What the log keeps of an event whose signature was verified."""
-    return Observation(
+def observe_event(record: RawRecord, envelope: Envelope) -> tuple[Observation, ...]:
+    """What the log keeps of an event whose signature was verified: its record's leaf, and
+    the leaf of the commitment it carries, if it carries one."""
+    event = Observation(
         **_hashes(record),
         topic=record.topic,
         partition=record.partition,
@@ -121,6 +128,11 @@ def observe_event(record: RawRecord, envelope: Envelope) -> Observation:
         type=envelope.type,
         subject=envelope.subject,
     )
+    if envelope.commitment is None:
+        return (event,)
+    entry = commitment_entry(bytes.fromhex(envelope.commitment)).hex()
+    leaf = leaf_of_entry(entry)
+    return event, replace(event, type=COMMITMENT_TYPE, entry_hash=entry, leaf_hash=leaf)
 
 
 def _last(headers: RecordHeaders, name: str) -> bytes | None:

@@ -5,7 +5,9 @@ audit checks who said something without ever reading what was said, so it needs 
 key. Records on dead-letter topics were already refused by some consumer; they are logged
 as they are, with the reason and the refusing consumer, once the refusing consumer's
 signature over its refusal verifies; an unsigned or forged dead letter is logged as such
-(`unsigned-dead-letter`, `forged-dead-letter`), never as a refusal.
+(`unsigned-dead-letter`, `forged-dead-letter`), never as a refusal. An event carrying a
+salted commitment in its signed attributes gets a second leaf: the commitment's own
+(`shared.tlog.commitment`), which the holder of a receipt can recompute.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class AuditProcessor:
             event_id=envelope.id,
             traceparent=envelope.traceparent,
             apply=also_recording(
-                append(observe_event(raw, envelope), envelope.traceparent),
+                append(envelope.traceparent, *observe_event(raw, envelope)),
                 statistic_of(self._codec, record),
             ),
         )
@@ -83,5 +85,5 @@ class AuditProcessor:
             event_type=observation.type or DEAD_LETTER_TYPE,
             event_id=observation.event_id or "",
             traceparent=traceparent,
-            apply=append(observation, traceparent),
+            apply=append(traceparent, observation),
         )

@@ -1,6 +1,6 @@
 """The tree's tables: stored complete subtrees and signed checkpoints. Both only grow.
 
-`audit_tree_node` holds node (level, index) of services.audit.merkle: every leaf hash and
+`audit_tree_node` holds node (level, index) of shared.tlog.merkle: every leaf hash and
 every complete subtree above it, written once by the integrator in the transaction that
 signs the checkpoint covering them. So every stored node is under the latest checkpoint.
 """
@@ -16,8 +16,8 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit.db import AuditLogEntry
-from services.audit.merkle import Node
 from shared.db.types import UTCDateTime
+from shared.tlog.merkle import Node
 
 _BIG = BigInteger().with_variant(Integer(), "sqlite")
 # SQLite and PostgreSQL both cap bound parameters per statement; reads are chunked below it.
@@ -141,6 +141,15 @@ async def position_of_event(session: AsyncSession, event_id: str) -> int | None:
     """The first position whose entry carries `event_id`, if any."""
     query = select(sa.func.min(col(AuditLogEntry.position))).where(
         AuditLogEntry.event_id == event_id
+    )
+    position: int | None = (await session.exec(query)).one()
+    return position
+
+
+async def position_of_leaf(session: AsyncSession, leaf_hash: str) -> int | None:
+    """The first position whose leaf hash is `leaf_hash` (hex), if any."""
+    query = select(sa.func.min(col(AuditLogEntry.position))).where(
+        AuditLogEntry.leaf_hash == leaf_hash
     )
     position: int | None = (await session.exec(query)).one()
     return position

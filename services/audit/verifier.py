@@ -21,8 +21,10 @@ from pathlib import Path
 
 import httpx
 
-from services.audit import merkle, note, tiles
-from services.audit.errors import AuditError, BadCheckpoint
+from services.audit import tiles
+from services.audit.errors import AuditError
+from shared.tlog import merkle, note
+from shared.tlog.errors import BadCheckpoint
 
 Progress = Callable[[str, int, int], None]
 PARALLEL = 16

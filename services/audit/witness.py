@@ -24,9 +24,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
 
-from services.audit import cosign, merkle, note
-from services.audit.errors import BadCheckpoint
 from shared.clock import utcnow
+from shared.tlog import cosign, merkle, note
+from shared.tlog.errors import BadCheckpoint
 from shared.web.app import install_common
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()

@@ -9,11 +9,11 @@ import logging
 
 import httpx
 
-from services.audit import cosign, merkle
-from services.audit.errors import BadCheckpoint
 from services.audit.settings import AuditSettings, WitnessRef
 from services.audit.tree_db import Cosignature, SignedCheckpoint, read_nodes
 from shared.runtime import Runtime
+from shared.tlog import cosign, merkle
+from shared.tlog.errors import BadCheckpoint
 
 log = logging.getLogger("heard.audit")
 Known = dict[str, int]

@@ -15,10 +15,12 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from opentelemetry import trace
 from pydantic import BaseModel
 
+from services.intake.blocklist import refuse_blocked
 from services.intake.errors import TooManyLookups, TooManySubmissions, UnknownReceipt
 from services.intake.handlers import Keys, submit_complaint
 from services.intake.idempotency import MAX_KEY_CHARS
 from services.intake.model import RECEIVED, CheckStatus, Status, SubmitComplaint
+from services.intake.receipt_proof import receipt_for
 from services.intake.store import status_by_receipt
 from services.intake.throttle import TokenBucketLimiter, hashed_client
 from shared.runtime import Runtime
@@ -67,7 +69,8 @@ async def throttle_lookups(request: Request) -> None:
 
 
 def throttle_submissions(request: Request) -> None:
-    """Count a web-form submission against the client; TooManySubmissions past the limit."""
+    """Count a web-form submission with proof of work against the client; TooManySubmissions
+    past the limit. (Forms without work were counted by services/intake/flood.py.)"""
     _throttle(request, request.app.state.submissions)
 
 
@@ -91,7 +94,11 @@ def intake_keys(request: Request) -> Keys:
 @router.post(
     "/complaints",
     status_code=201,
-    dependencies=[Depends(require_json), Depends(throttle_api_submissions)],
+    dependencies=[
+        Depends(require_json),
+        Depends(throttle_api_submissions),
+        Depends(refuse_blocked),
+    ],
 )
 async def submit(
     command: SubmitComplaint,
@@ -124,3 +131,18 @@ async def check_status(query: CheckStatus, request: Request, response: Response)
         raise UnknownReceipt()
     response.headers["Cache-Control"] = NO_STORE
     return StatusPublic.model_validate(row.model_dump())
+
+
+@router.post("/receipts/proof", dependencies=[Depends(throttle_lookups), Depends(require_json)])
+async def download_proof(query: CheckStatus, request: Request) -> Response:
+    """The receipt (c2sp.org/tlog-proof) of the complaint the code opens: 404 for any other
+    code, 503 until the log has signed, and a witness cosigned, a tree holding it."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as session:
+        row = await status_by_receipt(session, intake_keys(request).receipts, query.receipt_code)
+    if row is None:
+        raise UnknownReceipt()
+    text = await receipt_for(request, query.receipt_code)
+    return Response(
+        text, media_type="text/plain; charset=utf-8", headers={"Cache-Control": NO_STORE}
+    )

@@ -3,16 +3,20 @@ static files; keys, limits and templates are set up at start-up."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import helpline, portal, portal_follow_up, sms
+from services.intake import blocklist, helpline, portal, portal_follow_up, portal_receipt, sms
 from services.intake.api import router
+from services.intake.blocklist import BlockedClients
+from services.intake.flood import FloodShield
 from services.intake.handlers import Keys
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.pages import OversizedForms, Pages, install_problem_pages
+from services.intake.pow import FloodGate, ProofOfWork
 from services.intake.receipts import ReceiptHasher
 from services.intake.security import SafetyHeaders
 from services.intake.settings import IntakeSettings
@@ -43,7 +47,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     def on_start(app: FastAPI, runtime: Runtime) -> None:
         app.state.keys = Keys(
             fields=runtime.fields,
-            receipts=ReceiptHasher(runtime.keyring),
+            receipts=ReceiptHasher(runtime.keyring, timedelta(days=settings.legacy_code_days)),
             idempotency=IdempotencyKeys(runtime.lookups),
         )
         app.state.lookups = _limiter(
@@ -56,16 +60,27 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         app.state.api_submissions = _limiter(
             settings.api_submission_limit, settings.api_submission_window_seconds, settings
         )
+        app.state.submissions_without_work = _limiter(
+            settings.no_work_submission_limit, settings.submission_window_seconds, settings
+        )
+        app.state.work = ProofOfWork(
+            runtime.lookups, settings.work_bits, settings.work_max_age_seconds
+        )
+        app.state.flood = FloodGate(settings.no_work_flood_rate, settings.no_work_flood_burst)
+        app.state.blocked = BlockedClients()
 
     app = service_app("intake", settings, on_start=on_start)
     app.state.pages = Pages(settings)
+    app.add_middleware(FloodShield, max_bytes=settings.max_body_bytes)
     app.add_middleware(OversizedForms, max_bytes=settings.max_body_bytes)
     app.add_middleware(SafetyHeaders)
     install_problem_pages(app)
     app.include_router(router)
+    app.include_router(blocklist.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(helpline.router)
     app.include_router(sms.router)
     app.include_router(portal_follow_up.router)
+    app.include_router(portal_receipt.router)
     app.include_router(portal.router)
     return app

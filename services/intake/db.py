@@ -73,7 +73,8 @@ SEALED_COMPLAINT_FIELDS = (
 
 
 class Receipt(SQLModel, table=True):
-    """The keyed hash of a complaint's receipt code and the key version that made it."""
+    """An old-form code (20 symbols): its full keyed hash and key version. No new rows;
+    kept so codes issued before 16-digit codes work until they expire."""
 
     __tablename__ = "intake_receipt"
 
@@ -81,6 +82,21 @@ class Receipt(SQLModel, table=True):
     key_id: str = Field(max_length=100)
     complaint_id: uuid.UUID = Field(foreign_key=COMPLAINT_ID, unique=True)
     issued_at: datetime = _time()
+
+
+class ReceiptCode(SQLModel, table=True):
+    """A complaint's 16-digit code: truncated keyed tag, Argon2id hash, and the receipt's
+    commitment opening (salt and time) sealed under the code itself."""
+
+    __tablename__ = "intake_receipt_code"
+
+    complaint_id: uuid.UUID = Field(primary_key=True, foreign_key=COMPLAINT_ID)
+    key_id: str = Field(max_length=100)
+    tag: str = Field(max_length=16, index=True)
+    code_hash: str = Field(max_length=200)
+    issued_at: datetime = _time()
+    sealed_opening: bytes = _sealed(nullable=False)
+    returned_at: datetime | None = _time(nullable=True)
 
 
 class ComplaintStatus(SQLModel, table=True):
@@ -156,12 +172,27 @@ class SmsConversation(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class BlockedClient(SQLModel, table=True):
+    """A client refused for clear abuse: the keyed hash of its address (never the address),
+    why, who decided it and until when."""
+
+    __tablename__ = "intake_blocked_client"
+
+    client_hash: str = Field(primary_key=True, max_length=64)
+    reason: str = Field(max_length=300)
+    blocked_by: str = Field(max_length=100)
+    blocked_at: datetime = _time()
+    expires_at: datetime = _time()
+
+
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Complaint,
     Receipt,
+    ReceiptCode,
     ComplaintStatus,
     Message,
     IdempotencyKey,
     CallRecord,
     SmsConversation,
+    BlockedClient,
 )

@@ -6,6 +6,9 @@ IntakeError
  +-- TooManySubmissions  the client sent too many complaints too fast (429)
  +-- AlreadyFinished     the complaint is closed or withdrawn: nothing more can be added (409)
  +-- NotYetClosed        feedback before the case closed (409)
+ +-- ReceiptNotReady     the log has not yet signed and witnessed the commitment (503)
+ +-- ClientBlocked       the client is on the blocklist (403)
+ +-- NotBlocked          no blocklist entry has that hash (404)
  +-- BadForm             a web form that cannot be read: no CSRF token, not UTF-8 (400)
 
 Messages never hold a receipt code or anything else a child sent.
@@ -74,3 +77,24 @@ class BadForm(IntakeError):
 
     status_code = 400
     public_detail = "the form could not be read; please go back and try again"
+
+
+class ReceiptNotReady(IntakeError):
+    """The log has not yet signed, or no witness has yet cosigned, a tree holding the commitment."""
+
+    status_code = 503
+    public_detail = "the receipt is not ready yet; please try again in a minute"
+
+
+class ClientBlocked(IntakeError):
+    """The client's address is on the blocklist (its reason stays with the administrators)."""
+
+    status_code = 403
+    public_detail = "submissions from this connection are refused; please call the helpline"
+
+
+class NotBlocked(IntakeError):
+    """No blocklist entry has that hash."""
+
+    status_code = 404
+    public_detail = "no blocklist entry has that hash"

@@ -4,7 +4,9 @@ one transaction each. Handlers never echo a child's words into a log line.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.intake import store
 from services.intake.case_events import record_case_opened, record_message, record_step
-from services.intake.db import IdempotencyKey
+from services.intake.db import IdempotencyKey, ReceiptCode
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.model import SubmitComplaint
 from services.intake.receipts import ReceiptHasher, new_receipt_code
@@ -26,6 +28,8 @@ from shared.events.contracts import CaseOpened, ComplaintSubmitted, EventData
 from shared.events.contracts.casework import CaseStepChanged, MessageToChild
 from shared.ids import new_id
 from shared.runtime import Runtime
+from shared.tlog.commitment import SALT_BYTES, commitment
+from shared.tlog.receipt import Opening, opening_of
 
 log = logging.getLogger("heard.intake")
 
@@ -76,9 +80,10 @@ async def submit_complaint(
             return earlier
     event = _submitted_event(command, operator_id)
     code = new_receipt_code()
+    receipt = await asyncio.to_thread(issue_receipt, keys.receipts, event, code)
     try:
         await runtime.writes.run(
-            partial(_store, keys=keys, event=event, code=code, key=idempotency_key)
+            partial(_store, keys=keys, event=event, code=code, receipt=receipt, key=idempotency_key)
         )
     except IntegrityError:
         # A concurrent twin (double click) committed first under the same key: answer as it.
@@ -90,11 +95,44 @@ async def submit_complaint(
     return Acknowledgement(event.complaint_id, code, event.submitted_at)
 
 
+def issue_receipt(
+    receipts: ReceiptHasher, event: ComplaintSubmitted, code: str
+) -> tuple[ReceiptCode, bytes]:
+    """The stored form of `code` (Argon2id: run it off the event loop), with the opening of
+    the complaint's commitment (a fresh salt, the id and time) sealed under the code; and
+    the commitment itself."""
+    issued = receipts.issue(code)
+    opening = Opening(event.complaint_id, event.submitted_at, secrets.token_bytes(SALT_BYTES))
+    sealed = receipts.seal(code, issued.key_id, opening.encode(), event.complaint_id.bytes)
+    row = ReceiptCode(
+        complaint_id=event.complaint_id,
+        key_id=issued.key_id,
+        tag=issued.tag,
+        code_hash=issued.argon2_hash,
+        issued_at=event.submitted_at,
+        sealed_opening=sealed,
+    )
+    return row, commitment(opening.complaint_id, opening.submitted_at, opening.salt)
+
+
+def opening_of_receipt(receipts: ReceiptHasher, row: ReceiptCode, code: str) -> Opening:
+    """The commitment's opening kept for the holder of `code`."""
+    sealed = receipts.open(code, row.key_id, row.sealed_opening, row.complaint_id.bytes)
+    return opening_of(sealed)
+
+
 async def _store(
-    uow: UnitOfWork, *, keys: Keys, event: ComplaintSubmitted, code: str, key: str | None
+    uow: UnitOfWork,
+    *,
+    keys: Keys,
+    event: ComplaintSubmitted,
+    code: str,
+    receipt: tuple[ReceiptCode, bytes],
+    key: str | None,
 ) -> None:
     """Add the submission's rows and event to `uow`; the group committer commits."""
-    await store.add_submission(uow.session, keys.fields, event, keys.receipts.digest(code))
+    row, committed = receipt
+    await store.add_submission(uow.session, keys.fields, event, row)
     if key is not None:
         uow.session.add(
             IdempotencyKey(
@@ -104,7 +142,8 @@ async def _store(
                 created_at=event.submitted_at,
             )
         )
-    uow.emit(event, subject=str(event.complaint_id))
+    # The commitment travels signed and in the clear: audit logs it as a leaf of its own.
+    uow.emit(event, subject=str(event.complaint_id), commitment=committed)
 
 
 async def _earlier(uow: UnitOfWork, keys: Keys, idempotency_key: str) -> Acknowledgement | None:

@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from services.intake.receipts import MAX_INPUT_CHARS, canonical_code
+from services.intake.receipts import MAX_INPUT_CHARS, is_code
 from shared.events.contracts.casework import Step
 from shared.events.contracts.intake import (
     AgeBand,
@@ -144,7 +144,9 @@ class CheckStatus(BaseModel):
     @field_validator("receipt_code")
     @classmethod
     def _well_formed(cls, code: str) -> str:
-        return canonical_code(code)
+        if not is_code(code):
+            raise ValueError("not a receipt code")  # never echo it: it may be a real code
+        return code
 
 
 def advances(current: str, new: str) -> bool:

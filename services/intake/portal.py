@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from services.intake.api import intake_keys, throttle_submissions
-from services.intake.errors import TooManySubmissions
+from services.intake.blocklist import refuse_blocked
+from services.intake.errors import ClientBlocked, TooManySubmissions
 from services.intake.forms import TEXT_FIELDS, WHO, ComplaintForm, Who, parse_form, to_command
 from services.intake.handlers import submit_complaint
 from services.intake.i18n import LANGUAGES
 from services.intake.pages import Pages, PortalProblem
+from services.intake.pow import ProofOfWork
 from services.intake.security import CSRF_COOKIE, CSRF_FIELD, csrf_matches
 from shared.runtime import Runtime
 
@@ -77,6 +80,11 @@ def _who(lang: str, who: str) -> Who:
     raise PortalProblem("not-found", lang, 404)
 
 
+def _form_token(request: Request) -> dict[str, Any]:
+    token = secrets.token_urlsafe(24)
+    return {"form_token": token, **_work(request, token)}
+
+
 @router.get("/{lang}/tell/{who}", response_class=HTMLResponse)
 async def complaint_form(request: Request, lang: str, who: str) -> HTMLResponse:
     """The form, worded for a young child, a teenager or an adult writing for a child."""
@@ -88,7 +96,7 @@ async def complaint_form(request: Request, lang: str, who: str) -> HTMLResponse:
         who=_who(lang, who),
         form=None,
         fields=FORM_FIELDS,
-        form_token=secrets.token_urlsafe(24),
+        **_form_token(request),
     )
 
 
@@ -101,10 +109,7 @@ async def send_complaint(request: Request, lang: str, who: str) -> HTMLResponse:
     command = to_command(form, lang)
     if command is None:
         return _form_again(request, lang, form, token, 400)
-    try:
-        throttle_submissions(request)
-    except TooManySubmissions:
-        raise PortalProblem("throttled", lang, 429) from None
+    await _admit(request, lang, token, form.values)
     runtime: Runtime = request.app.state.runtime
     try:
         ack = await submit_complaint(
@@ -114,6 +119,24 @@ async def send_complaint(request: Request, lang: str, who: str) -> HTMLResponse:
         log.error("submission outcome unknown: %s", type(error).__name__)
         return _form_again(request, lang, form, token, 503, unsure=True)
     return pages_of(request).render(request, lang, "received.html", code=ack.receipt_code)
+
+
+async def _admit(request: Request, lang: str, token: str, values: dict[str, str]) -> None:
+    work: ProofOfWork = request.app.state.work
+    done = work.done(token, values.get("pow_challenge", ""), values.get("pow_nonce", ""))
+    try:
+        if done:  # forms without work were counted by the flood shield already
+            throttle_submissions(request)
+        await refuse_blocked(request)
+    except TooManySubmissions:
+        raise PortalProblem("throttled", lang, 429) from None
+    except ClientBlocked:
+        raise PortalProblem("blocked", lang, 403) from None
+
+
+def _work(request: Request, token: str) -> dict[str, Any]:
+    work: ProofOfWork = request.app.state.work
+    return {"work_challenge": work.challenge(token), "work_bits": work.bits}
 
 
 def _form_again(
@@ -129,4 +152,5 @@ def _form_again(
         fields=FORM_FIELDS,
         form_token=token,
         unsure=unsure,
+        **_work(request, token),
     )

@@ -100,6 +100,7 @@ async def _case_page(
 ) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     async with runtime.sessions() as session:
+        first_return = await store.first_return(session, status.complaint_id)
         messages = await store.messages_of(session, runtime.fields, status.complaint_id)
         explanation = await runtime.fields.open(
             session, status.complaint_id, "explanation", status.explanation
@@ -114,6 +115,7 @@ async def _case_page(
         explanation=explanation,
         finished=is_finished(status.status),
         code=code,
+        first_return=first_return,
     )
 
 
@@ -124,7 +126,8 @@ async def code_form(request: Request, lang: str) -> HTMLResponse:
     return pages_of(request).render(request, lang, "follow_up.html", problem=None)
 
 
-async def _posted(request: Request, lang: str) -> tuple[str, dict[str, str], ComplaintStatus]:
+async def posted(request: Request, lang: str) -> tuple[str, dict[str, str], ComplaintStatus]:
+    """The posted form's code, its fields and the status the code opens; CodePage if none."""
     fields = await read_form(request, lang)
     code = fields.get("code", "")[:64]
     try:
@@ -133,10 +136,12 @@ async def _posted(request: Request, lang: str) -> tuple[str, dict[str, str], Com
         if problem.problem not in {"unknown-code", "throttled"}:
             raise
         kind = "unknown" if problem.problem == "unknown-code" else "throttled"
-        raise _CodePage(kind, problem.status_code or 400) from None
+        raise CodePage(kind, problem.status_code or 400) from None
 
 
-class _CodePage(Exception):
+class CodePage(Exception):
+    """The code page again: the code was unknown or the client tried too often."""
+
     def __init__(self, kind: str, status: int) -> None:
         self.kind, self.status = kind, status
 
@@ -146,13 +151,14 @@ async def show_case(request: Request, lang: str) -> HTMLResponse:
     """Where the complaint stands, its messages, and what the child can do."""
     lang = language(lang)
     try:
-        code, _, status = await _posted(request, lang)
-    except _CodePage as page:
-        return _code_again(request, lang, page)
+        code, _, status = await posted(request, lang)
+    except CodePage as page:
+        return code_again(request, lang, page)
     return await _case_page(request, lang, code, status)
 
 
-def _code_again(request: Request, lang: str, page: _CodePage) -> HTMLResponse:
+def code_again(request: Request, lang: str, page: CodePage) -> HTMLResponse:
+    """The code page again, saying why."""
     return pages_of(request).render(request, lang, "follow_up.html", page.status, problem=page.kind)
 
 
@@ -170,9 +176,9 @@ def _text(fields: dict[str, str], lang: str, limit: int) -> str:
 async def _act(request: Request, lang: str, what: str) -> HTMLResponse:
     lang = language(lang)
     try:
-        code, fields, status = await _posted(request, lang)
-    except _CodePage as page:
-        return _code_again(request, lang, page)
+        code, fields, status = await posted(request, lang)
+    except CodePage as page:
+        return code_again(request, lang, page)
     runtime: Runtime = request.app.state.runtime
     try:
         await _ACTIONS[what](runtime, status.complaint_id, fields, lang)
@@ -232,9 +238,9 @@ async def explain_withdrawal(request: Request, lang: str) -> HTMLResponse:
     """What withdrawing means, before the child confirms it."""
     lang = language(lang)
     try:
-        code, _, _status = await _posted(request, lang)
-    except _CodePage as page:
-        return _code_again(request, lang, page)
+        code, _, _status = await posted(request, lang)
+    except CodePage as page:
+        return code_again(request, lang, page)
     return pages_of(request).render(request, lang, "withdraw.html", code=code)
 
 
@@ -249,9 +255,9 @@ async def feedback_second_question(request: Request, lang: str) -> HTMLResponse:
     """The second of the two feedback taps (the first answer rides along in the form)."""
     lang = language(lang)
     try:
-        code, fields, _status = await _posted(request, lang)
-    except _CodePage as page:
-        return _code_again(request, lang, page)
+        code, fields, _status = await posted(request, lang)
+    except CodePage as page:
+        return code_again(request, lang, page)
     felt = _answer(fields.get("felt_heard")) or ""
     return pages_of(request).render(request, lang, "feedback.html", code=code, felt_heard=felt)
 

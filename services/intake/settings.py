@@ -27,8 +27,23 @@ class IntakeSettings(ServiceSettings):
     submission_window_seconds: float = Field(3600.0, gt=0)
     api_submission_limit: int = Field(1200, ge=1, description="API complaints per client")
     api_submission_window_seconds: float = Field(60.0, gt=0)
+    # The web form's optional proof of work (2^bits SHA-256 on average; 0 turns it off) and
+    # what a submission without it gets: a stricter per-client limit and a global budget.
+    work_bits: int = Field(12, ge=0, le=24)
+    work_max_age_seconds: float = Field(4 * 3600.0, gt=0, description="time to write the form")
+    no_work_submission_limit: int = Field(3, ge=1, description="per client per window")
+    no_work_flood_rate: float = Field(5.0, gt=0, description="work-less web posts/s, all clients")
+    no_work_flood_burst: int = Field(50, ge=1)
     # A wrong receipt code is refused no sooner than a right one is answered.
     lookup_floor_seconds: float = Field(0.25, ge=0)
+    # Old-form codes (20 symbols, before 16-digit codes) open their complaint this long.
+    legacy_code_days: int = Field(365, ge=0)
+    # The audit log's public URL (tlog-tiles `/log`), where receipts' proofs are fetched,
+    # and the keys a receipt is checked against: the log's signed-note verifier key and the
+    # witnesses' cosignature/v1 keys (the same keys `heard receipt verify` is given).
+    log_url: str = Field("http://127.0.0.1:8004/log", pattern=r"^https?://")
+    log_key: str | None = Field(None, max_length=400)
+    witness_keys: list[str] = Field(default_factory=list, max_length=20)
     # What the portal shows on every page (the country's own numbers in production).
     emergency_number: str = "112"
     child_helpline_number: str = "116 111"

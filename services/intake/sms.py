@@ -24,7 +24,7 @@ from services.intake.handlers import submit_complaint
 from services.intake.i18n import LANGUAGES, NAMES, translations
 from services.intake.model import CONTROL_CHARACTERS, SubmitComplaint
 from services.intake.pages import N_
-from services.intake.receipts import canonical_code
+from services.intake.receipts import is_code
 from services.intake.sms_auth import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -87,12 +87,9 @@ def _age_band(text: str) -> str:
 def split_code(text: str) -> tuple[str | None, str]:
     """A leading receipt code (grouped or not) and the rest of the message."""
     words = text.split()
-    for count in (1, 5):
-        try:
-            canonical_code("".join(words[:count]))
-        except ValueError:
-            continue
-        return " ".join(words[:count]), " ".join(words[count:])
+    for count in (1, 4, 5):
+        if is_code("".join(words[:count])):
+            return " ".join(words[:count]), " ".join(words[count:])
     return None, text
 
 

@@ -21,9 +21,11 @@ from services.intake.db import (
     IdempotencyKey,
     Message,
     Receipt,
+    ReceiptCode,
 )
 from services.intake.model import RECEIVED
-from services.intake.receipts import ReceiptHasher
+from services.intake.receipts import ReceiptHasher, is_code
+from shared.clock import utcnow
 from shared.crypto.at_rest import FieldCipher
 from shared.events.contracts import ComplaintSubmitted
 
@@ -76,17 +78,12 @@ async def _complaint(
 
 
 async def add_submission(
-    session: AsyncSession,
-    fields: FieldCipher,
-    event: ComplaintSubmitted,
-    receipt: tuple[str, str],
+    session: AsyncSession, fields: FieldCipher, event: ComplaintSubmitted, receipt: ReceiptCode
 ) -> None:
     """Add the rows one accepted submission writes: complaint, receipt, status "received"."""
-    at, key_id, code_hash = event.submitted_at, *receipt
+    at = event.submitted_at
     session.add(await _complaint(session, fields, event))
-    session.add(
-        Receipt(code_hash=code_hash, key_id=key_id, complaint_id=event.complaint_id, issued_at=at)
-    )
+    session.add(receipt)
     session.add(
         ComplaintStatus(
             complaint_id=event.complaint_id, status=RECEIVED, received_at=at, updated_at=at
@@ -120,21 +117,59 @@ async def get_status(session: AsyncSession, complaint_id: uuid.UUID) -> Complain
     return await session.get(ComplaintStatus, complaint_id)
 
 
-async def status_by_receipt(
+async def find_receipt(
+    session: AsyncSession, receipts: ReceiptHasher, code: str
+) -> ReceiptCode | None:
+    """The 16-digit receipt `code` opens (ValueError if it is not one)."""
+    key_ids = (await session.exec(select(ReceiptCode.key_id).distinct())).all()
+    tags = receipts.tags(code, key_ids)
+    query = select(ReceiptCode).where(col(ReceiptCode.tag).in_([tag for _, tag in tags]))
+    for row in (await session.exec(query)).all():
+        if (row.key_id, row.tag) in tags and receipts.matches(row.code_hash, code):
+            return row
+    return None
+
+
+async def first_return(session: AsyncSession, complaint_id: uuid.UUID) -> bool:
+    """Whether the child opens the complaint for the first time since submitting (noted)."""
+    row = await session.get(ReceiptCode, complaint_id)
+    if row is None or row.returned_at is not None:
+        return False
+    row.returned_at = utcnow()
+    session.add(row)
+    await session.commit()
+    return True
+
+
+async def _legacy_status(
     session: AsyncSession, receipts: ReceiptHasher, code: str
 ) -> ComplaintStatus | None:
-    """The status of the complaint `code` opens, under whichever key version issued it."""
     key_ids = (await session.exec(select(Receipt.key_id).distinct())).all()
-    candidates = receipts.candidates(code, key_ids)
+    candidates = receipts.legacy_candidates(code, key_ids)
     query = (
-        select(ComplaintStatus, Receipt.key_id, Receipt.code_hash)
+        select(ComplaintStatus, Receipt)
         .join(Receipt, col(Receipt.complaint_id) == col(ComplaintStatus.complaint_id))
         .where(col(Receipt.code_hash).in_([code_hash for _, code_hash in candidates]))
     )
-    for status, key_id, code_hash in (await session.exec(query)).all():
-        if (key_id, code_hash) in candidates:
-            return status
+    now = utcnow()
+    for status, receipt in (await session.exec(query)).all():
+        if (receipt.key_id, receipt.code_hash) in candidates:
+            return status if receipts.legacy_valid(receipt.issued_at, now) else None
     return None
+
+
+async def status_by_receipt(
+    session: AsyncSession, receipts: ReceiptHasher, code: str
+) -> ComplaintStatus | None:
+    """The status of the complaint `code` opens, whichever form and key version issued it
+    (an old-form code only until it expires); ValueError if `code` is not a code at all."""
+    if not is_code(code):
+        raise ValueError("not a receipt code")
+    try:
+        receipt = await find_receipt(session, receipts, code)
+    except ValueError:
+        return await _legacy_status(session, receipts, code)
+    return await get_status(session, receipt.complaint_id) if receipt else None
 
 
 async def find_idempotent(session: AsyncSession, key_hash: str) -> IdempotencyKey | None:

@@ -99,9 +99,11 @@ class UnitOfWork:
         self._deferred = []
         self.batch = None
 
-    def emit(self, data: EventData, *, subject: str) -> None:
+    def emit(self, data: EventData, *, subject: str, commitment: bytes | None = None) -> None:
         """Seal `data` into the outbox, in this transaction, continuing the current trace."""
-        record = self._codec.encode(data, subject=subject, traceparent=current_traceparent())
+        record = self._codec.encode(
+            data, subject=subject, traceparent=current_traceparent(), commitment=commitment
+        )
         self.defer(self._outbox, record)
         self._emitted = True
 

@@ -84,8 +84,10 @@ class EventCodec:
         subject: str,
         traceparent: str | None = None,
         time: datetime | None = None,
+        commitment: bytes | None = None,
     ) -> KafkaRecord:
-        """Seal and sign `data` as an event about `subject` (also the Kafka key)."""
+        """Seal and sign `data` as an event about `subject` (also the Kafka key), carrying
+        `commitment` in the clear (signed) for audit to log, if given."""
         if data.producer != self._service:
             raise ProducerNotAllowed(f"{self._service} may not emit {data.type_name}")
         data_key = self._keyring.current_data_key(data.topic)
@@ -97,6 +99,7 @@ class EventCodec:
             time=time or utcnow(),
             keyid=data_key.key_id,
             traceparent=traceparent,
+            commitment=commitment.hex() if commitment is not None else None,
         )
         key = subject.encode()
         associated = envelope.associated_data(data.topic, key)

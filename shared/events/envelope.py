@@ -3,11 +3,16 @@
 Each attribute is a `ce_<name>` header except `datacontenttype` (the `content-type`
 header); the value carries the sealed data. The W3C `traceparent` travels as its own
 header. Only opaque ids ever appear here: everything about a child is in the sealed value.
+
+An event may carry the extension attribute `commitment` (64 hex digits): a salted
+commitment that audit logs as a leaf of its own (`shared.tlog.commitment`), signed with the
+rest of the attributes and readable without any data key.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +23,12 @@ SPECVERSION = "1.0"
 SEALED_CONTENT_TYPE = "application/vnd.heard.sealed+octet-stream"
 TRACEPARENT_HEADER = "traceparent"
 SIGNATURE_HEADER = "ce_signature"
+_COMMITMENT = re.compile(r"[0-9a-f]{64}")
 _REQUIRED = ("id", "source", "type", "subject", "time", "keyid")
-CE_HEADERS = frozenset({*(f"ce_{n}" for n in (*_REQUIRED, "specversion")), SIGNATURE_HEADER})
+# Every `ce_*` header an envelope may carry: the required ones, the optional commitment.
+CE_HEADERS = frozenset(
+    {*(f"ce_{n}" for n in (*_REQUIRED, "specversion", "commitment")), SIGNATURE_HEADER}
+)
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -35,6 +44,7 @@ class Envelope:
     time: datetime
     keyid: str
     traceparent: str | None = None
+    commitment: str | None = None
 
     @property
     def dedupe_key(self) -> str:
@@ -48,7 +58,7 @@ class Envelope:
 
     def attributes(self) -> dict[str, str]:
         """The CloudEvents attributes as strings, as they travel."""
-        return {
+        attributes = {
             "specversion": SPECVERSION,
             "id": self.id,
             "source": self.source,
@@ -58,6 +68,9 @@ class Envelope:
             "datacontenttype": SEALED_CONTENT_TYPE,
             "keyid": self.keyid,
         }
+        if self.commitment is not None:
+            attributes["commitment"] = self.commitment
+        return attributes
 
     def associated_data(self, topic: str, key: bytes | None) -> bytes:
         """Canonical bytes of everything the ciphertext and signature are bound to."""
@@ -130,6 +143,9 @@ def envelope_from_headers(headers: Headers) -> tuple[Envelope, str]:
     if found["ce_specversion"] != SPECVERSION or found.get("content-type") != SEALED_CONTENT_TYPE:
         raise MalformedEnvelope("unsupported specversion or content type")
     time = _parse_time(found["ce_time"])
+    commitment = found.get("ce_commitment")
+    if commitment is not None and not _COMMITMENT.fullmatch(commitment):
+        raise MalformedEnvelope("commitment is not 64 hex digits")
     envelope = Envelope(
         id=found["ce_id"],
         source=found["ce_source"],
@@ -138,5 +154,6 @@ def envelope_from_headers(headers: Headers) -> tuple[Envelope, str]:
         time=time,
         keyid=found["ce_keyid"],
         traceparent=found.get(TRACEPARENT_HEADER),
+        commitment=commitment,
     )
     return envelope, found[SIGNATURE_HEADER]

@@ -55,7 +55,9 @@ def browser() -> Iterator[Browser]:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
     """The real intake app on a free port (no wrong-code floor, a high submission limit)."""
     folder = tmp_path_factory.mktemp("portal")
-    with local_portal(folder, lookup_floor_seconds=0.0, submission_limit=1000) as running:
+    with local_portal(
+        folder, lookup_floor_seconds=0.0, submission_limit=1000, no_work_submission_limit=1000
+    ) as running:
         yield running
 
 

@@ -80,6 +80,22 @@ def _feedback(page: Page, portal: LocalPortal, lang: str) -> None:
     page.locator('button[name="felt_heard"][value="yes"]').click()
 
 
+def _saved(page: Page, portal: LocalPortal, lang: str) -> None:
+    _submitted(page, portal, lang)
+    page.locator("#saved").check()
+    page.locator("form.saved button").click()
+
+
+def _card(page: Page, portal: LocalPortal, lang: str) -> None:
+    _submitted(page, portal, lang)
+    page.locator('form[action$="/card"] button').click()
+
+
+def _proof_not_ready(page: Page, portal: LocalPortal, lang: str) -> None:
+    _case(page, portal, lang)  # the throwaway portal has no log to prove anything with
+    page.locator('form[action$="/follow-up/receipt"] button').click()
+
+
 def _goto(path: str) -> Callable[[Page, LocalPortal, str], object]:
     return lambda page, portal, lang: page.goto(portal.url + path.format(lang=lang))
 
@@ -98,6 +114,10 @@ PAGES: dict[str, Callable[[Page, LocalPortal, str], object]] = {
     "closed case": _closed,
     "feedback": _feedback,
     "not found": _goto("/{lang}/nowhere"),
+    "code saved": _saved,
+    "card": _card,
+    "proof not ready": _proof_not_ready,
+    "check a receipt": _goto("/{lang}/verify-receipt"),
 }
 
 

@@ -21,7 +21,7 @@ from tests.unit.intake.support import message_to_child, step_changed
 
 __all__ = ["browser", "page", "portal"]  # fixtures
 pytestmark = pytest.mark.e2e
-CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$")
+CODE = re.compile(r"^[0-9]{4}( [0-9]{4}){3}$")
 
 
 def _submit(page: Page, portal: LocalPortal, lang: str, language_name: str, who: str) -> str:

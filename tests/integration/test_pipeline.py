@@ -41,6 +41,7 @@ from tests.support.kafka_io import wait_for
 pytestmark = pytest.mark.integration
 
 TRAIL = [
+    "heard.audit.commitment",  # the receipt's commitment, a leaf of its own
     "heard.case.opened.v1",
     "heard.complaint.submitted.v1",
     "heard.complaint.triaged.v1",

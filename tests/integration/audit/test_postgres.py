@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.audit import note
 from services.audit.app import create_app
 from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.integrator import integrate_all
@@ -23,6 +22,7 @@ from services.audit.verifier import Request, verify
 from shared.crypto.keyring import FileKeyring
 from shared.db.migrations import upgrade
 from shared.runtime import Runtime
+from shared.tlog import note
 from tests.support.apps import app_client
 from tests.unit.audit.support import append_entries, event_id_of
 

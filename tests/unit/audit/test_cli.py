@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
-from services.audit import note
 from services.audit.settings import AuditSettings
 from shared.crypto.keyring import FileKeyring
+from shared.tlog import note
 
 
 def test_key_prints_the_logs_verifier_key(

@@ -12,16 +12,17 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from services.audit import merkle, note, tiles
+from services.audit import tiles
 from services.audit.app import create_app
 from services.audit.integrator import integrate, integrate_all
 from services.audit.settings import AuditSettings
 from shared.bus.outbox import OutboxMessage
 from shared.events.contracts.audit import CheckpointSigned
 from shared.runtime import Runtime
+from shared.tlog import merkle, note
 from tests.support.apps import app_client
 from tests.unit.audit.support import append_entries, entry_of, event_id_of
-from tests.unit.audit.test_merkle import mth, path, subproof
+from tests.unit.shared.test_merkle import mth, path, subproof
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.audit import note
 from services.audit.app import create_app
 from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.integrator import integrate_all
@@ -24,6 +23,7 @@ from services.audit.settings import AuditSettings
 from services.audit.verifier import Request, VerificationFailed, verify
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime
+from shared.tlog import note
 from tests.support.apps import app_client
 from tests.support.services import migrated_sqlite
 from tests.unit.audit.support import append_entries, entry_of, event_id_of

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.audit import cosign, note
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings, WitnessRef
 from services.audit.tree_db import SignedCheckpoint, latest_checkpoint
 from services.audit.witness import Witness, create_witness_app
 from services.audit.witnessing import Known, collect
+from shared.tlog import cosign, note
 from tests.support.apps import app_client
 from tests.unit.audit.support import entry_of
 from tests.unit.audit.test_verifier import Log, served

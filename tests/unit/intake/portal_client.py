@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from services.intake.pow import solve
+
 CODE_ON_PAGE = re.compile(r'<p class="code"[^>]*>(.*?)</p>')
 TAG = re.compile(r"<[^>]+>")
 
@@ -20,15 +22,21 @@ def hidden(page: str, name: str) -> str:
 
 
 class Visitor:
-    """One browser: its cookies live in the client."""
+    """One browser: its cookies live in the client; with `javascript`, it does the form's
+    proof of work as pow.js would."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
+    def __init__(self, client: httpx.AsyncClient, *, javascript: bool = True) -> None:
+        self.client, self.javascript = client, javascript
 
     async def form(self, lang: str = "en", who: str = "teen") -> dict[str, str]:
-        """The hidden fields of a fresh complaint form."""
+        """The hidden fields of a fresh complaint form (the work done, with JavaScript)."""
         page = (await self.client.get(f"/{lang}/tell/{who}")).text
-        return {"csrf": hidden(page, "csrf"), "form_token": hidden(page, "form_token")}
+        fields = {"csrf": hidden(page, "csrf"), "form_token": hidden(page, "form_token")}
+        challenge = hidden(page, "pow_challenge")
+        bits = re.search(r'data-pow-bits="([0-9]+)"', page)
+        if self.javascript and bits:
+            fields |= {"pow_challenge": challenge, "pow_nonce": solve(challenge, int(bits[1]))}
+        return fields
 
     async def submit(self, lang: str = "en", who: str = "teen", **answers: Any) -> httpx.Response:
         """Fill a fresh form with `answers` and send it."""

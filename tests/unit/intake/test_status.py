@@ -3,19 +3,27 @@ codes, and a per-client limit that makes guessing hopeless."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.intake.db import Receipt
+from services.intake.handlers import submit_complaint
+from services.intake.model import SubmitComplaint
+from services.intake.receipts import KEY_NAME, legacy_code
 from services.intake.settings import IntakeSettings
 from services.intake.throttle import TokenBucketLimiter
+from shared.clock import utcnow
 from shared.crypto.keyring import FileKeyring
 from shared.runtime import Runtime
 from tests.unit.intake.conftest import LOOKUP_LIMIT
-from tests.unit.intake.support import MINIMAL, case_opened, consume
+from tests.unit.intake.support import MINIMAL, case_opened, consume, intake_keys
 
 URL = "/api/v1/receipts/status"
 UNKNOWN = "0000-0000-0000-0000-0000"
@@ -49,13 +57,14 @@ async def test_a_new_complaint_reads_received(client: httpx.AsyncClient) -> None
 @pytest.mark.parametrize(
     "spell",
     [
-        str.lower,
-        lambda code: code.replace("-", ""),
-        lambda code: code.replace("-", " "),
-        lambda code: f"  {code.lower().replace('-', ' - ')}\n",
-        lambda code: code.replace("1", "l").replace("0", "o"),
+        str.strip,
+        lambda code: code.replace(" ", ""),
+        lambda code: code.replace(" ", "-"),
+        lambda code: f"  {code.replace(' ', ' - ')}\n",
+        lambda code: code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+        lambda code: code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")),
     ],
-    ids=["lower case", "no dashes", "spaces", "loose", "misread letters"],
+    ids=["as shown", "no spaces", "dashes", "loose", "arabic-indic", "persian"],
 )
 async def test_codes_are_read_leniently(
     client: httpx.AsyncClient, spell: Callable[[str], str]
@@ -146,3 +155,34 @@ async def test_the_limit_refills_with_time(app: FastAPI, client: httpx.AsyncClie
     assert refused.headers["retry-after"] == "60"
     now[0] = 60.0
     assert (await client.post(URL, json={"receipt_code": UNKNOWN})).status_code == 404
+
+
+async def _legacy_receipt(runtime: Runtime, keyring: FileKeyring, age_days: int) -> str:
+    """An old-form code as intake issued them before 16-digit codes, `age_days` old."""
+    code = "K7QX-M2PA-9RTD-4HWZ-B6NC"
+    complaint_id = uuid.UUID((await _submit_through(runtime))["complaint_id"])
+    key_id, secret = "intake-receipt-code-1", keyring.secret(KEY_NAME).secret
+    digest = hmac.new(secret, legacy_code(code).encode(), hashlib.sha256).hexdigest()
+    issued = utcnow() - timedelta(days=age_days)
+    async with runtime.sessions() as session:
+        session.add(
+            Receipt(code_hash=digest, key_id=key_id, complaint_id=complaint_id, issued_at=issued)
+        )
+        await session.commit()
+    return code
+
+
+async def _submit_through(runtime: Runtime) -> dict[str, str]:
+    command = SubmitComplaint.model_validate(MINIMAL)
+    ack = await submit_complaint(command, runtime=runtime, keys=intake_keys(runtime))
+    return {"complaint_id": str(ack.complaint_id)}
+
+
+@pytest.mark.parametrize(("age_days", "expected"), [(10, 200), (364, 200), (366, 404)])
+async def test_old_form_codes_keep_working_until_they_expire(
+    client: httpx.AsyncClient, runtime: Runtime, keyring: FileKeyring, age_days: int, expected: int
+) -> None:
+    code = await _legacy_receipt(runtime, keyring, age_days)
+    for spelling in (code, code.lower().replace("-", " ")):
+        response = await client.post(URL, json={"receipt_code": spelling})
+        assert response.status_code == expected

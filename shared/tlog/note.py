@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from services.audit.errors import BadCheckpoint
+from shared.tlog.errors import BadCheckpoint
 
 ED25519 = b"\x01"
 SIGNATURE_PREFIX = "\u2014 "

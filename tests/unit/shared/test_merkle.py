@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from services.audit import merkle
-from services.audit.merkle import Node
+from shared.tlog import merkle
+from shared.tlog.merkle import Node
 
 # Certificate Transparency's reference leaves and values (RFC 6962 test vectors, as in
 # transparency-dev/merkle and the C++ reference implementation).

@@ -17,8 +17,8 @@ import hashlib
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from services.audit import note
-from services.audit.errors import BadCheckpoint
+from shared.tlog import note
+from shared.tlog.errors import BadCheckpoint
 
 COSIGNATURE_V1 = b"\x04"
 MAX_TIME = (1 << 63) - 1

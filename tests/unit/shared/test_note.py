@@ -7,8 +7,8 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.audit import note
-from services.audit.errors import BadCheckpoint
+from shared.tlog import note
+from shared.tlog.errors import BadCheckpoint
 
 # golang.org/x/mod/sumdb/note's own example key (note_test.go), with the key id Go computes.
 GO_PRIVATE = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
