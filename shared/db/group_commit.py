@@ -12,7 +12,8 @@ the group down the slow path: rolled back, then each write in a transaction of i
 only the failing one fails. A failure of the COMMIT itself reaches every write of the group
 unchanged: its outcome is unknown, and retrying here could store a complaint twice (the
 caller tells the child exactly that). Each write runs in its own request's trace context,
-so the events it emits continue its request's trace.
+so the events it emits continue its request's trace. A request that goes away while its
+write waits does not withdraw it: a complaint handed over is stored.
 """
 
 from __future__ import annotations
@@ -52,15 +53,15 @@ class GroupCommitter:
         self._queue.append(_Waiting(write, otel_context.get_current(), answer))
         if self._draining is None or self._draining.done():
             self._draining = asyncio.create_task(self._drain())
-        # Shielded: a request that goes away must not cancel the group its write is in.
+        # Shielded: a request that goes away neither cancels the group its write is in nor
+        # its own write, which still commits (a retry under its idempotency key finds it).
         return await asyncio.shield(answer)
 
     async def _drain(self) -> None:
         while self._queue:
-            group = [w for w in self._queue[: self._max_group] if not w.answer.cancelled()]
+            group = self._queue[: self._max_group]
             del self._queue[: self._max_group]
-            if group:
-                await self._apply(group)
+            await self._apply(group)
 
     async def _apply(self, group: list[_Waiting[Any]]) -> None:
         results: list[Any] = []

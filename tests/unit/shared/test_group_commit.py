@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import event, func
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Field, SQLModel, select
 
@@ -139,16 +139,14 @@ async def test_each_write_emits_in_its_own_requests_trace(runtime: Runtime) -> N
     assert len(emitted) == 6
 
 
-async def test_a_request_that_goes_away_leaves_the_others_committed(runtime: Runtime) -> None:
+async def test_a_request_that_goes_away_still_has_its_write_stored(runtime: Runtime) -> None:
     started = [asyncio.create_task(runtime.writes.run(_writing(f"g{i}"))) for i in range(5)]
+    await asyncio.sleep(0)  # every write is queued
     started[2].cancel()
     done = await asyncio.gather(*started, return_exceptions=True)
     assert isinstance(done[2], asyncio.CancelledError)
-    committed = await _names(runtime)
-    assert {"g0", "g1", "g3", "g4"} <= set(committed)
-    async with runtime.sessions() as session:
-        count = (await session.exec(select(func.count()).select_from(Written))).one()
-    assert count == len(committed)
+    await asyncio.sleep(0.2)  # the group it was in finishes without it waiting
+    assert await _names(runtime) == ["g0", "g1", "g2", "g3", "g4"]
 
 
 async def test_a_lone_conflict_is_the_callers_integrity_error(runtime: Runtime) -> None:
