@@ -12,6 +12,7 @@ from shared.events.contracts.audit import CheckpointSigned
 from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import (
     CaseAccessed,
+    CaseMilestone,
     CaseOpened,
     CaseStepChanged,
     DeadlineBreached,
@@ -55,6 +56,7 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     InterimMeasuresTaken,
     ReferralChanged,
     DecisionRecorded,
+    CaseMilestone,
 )
 
 
@@ -67,6 +69,7 @@ __all__ = [
     "ALL_CONTRACTS",
     "TOPICS",
     "CaseAccessed",
+    "CaseMilestone",
     "CaseOpened",
     "CaseStepChanged",
     "CheckpointSigned",

@@ -89,6 +89,7 @@ async def test_csv_and_page_show_no_count_below_five(
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert {
         "period": "2026-10",
+        "breakdown": "all",
         "dimension": "region",
         "value": "south",
         "count": "suppressed",
