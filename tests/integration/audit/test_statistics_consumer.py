@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
 from services.audit.app import create_app
 from services.audit.bootstrap import SERVICE as AUDIT
@@ -90,7 +91,7 @@ def _alert() -> SystemicPatternDetected:
 
 async def _count(runtime: Runtime, table: type[MilestoneRow] | type[AuditLogEntry]) -> int:
     async with runtime.sessions() as session:
-        return int((await session.exec(sa.select(sa.func.count()).select_from(table))).one()[0])
+        return int((await session.exec(select(sa.func.count()).select_from(table))).one())
 
 
 async def test_milestones_are_logged_kept_and_derived_without_small_cells(
