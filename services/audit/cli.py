@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from services.audit import note
 from services.audit.errors import BadCheckpoint
 from services.audit.settings import AuditSettings
-from services.audit.verifier import Report, Request, VerificationFailed, verify
+from services.audit.verifier import PARALLEL, Report, Request, VerificationFailed, verify
 from services.audit.witness import Witness, create_witness_app
 from shared.crypto.keyring import FileKeyring
 
@@ -78,7 +78,8 @@ def _verdict(report: Report) -> str:
 
 async def _run(url: str, request: Request) -> Report:
     base = url.rstrip("/") + "/"
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    limits = httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=PARALLEL)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         return await verify(client, request, _progress)
 
 

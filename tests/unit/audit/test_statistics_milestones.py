@@ -4,8 +4,8 @@ or for one region or category, with no count below 5 shown or derivable."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
