@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from services.audit import merkle, note, tiles
+from services.audit import cosign, merkle, note, tiles
 from services.audit.errors import AuditError, BadCheckpoint
 
 Progress = Callable[[str, int, int], None]
@@ -42,6 +42,7 @@ class Report:
 
     checkpoint: note.Checkpoint
     previous: int | None
+    witnessed_by: list[str] = field(default_factory=list)
     entries_checked: int = 0
     events_checked: list[str] = field(default_factory=list)
 
@@ -235,6 +236,24 @@ async def check_event(
         raise VerificationFailed(f"event {event_id}: the inclusion proof does not verify")
 
 
+def check_cosignatures(signed: str, witnesses: tuple[str, ...]) -> list[str]:
+    """The names of `witnesses` (cosigner keys), once each has cosigned the served checkpoint.
+
+    A log showing another history to this reader than to the witnesses cannot have it
+    cosigned by them: requiring their cosignatures is what makes a split view fail here.
+    """
+    names = []
+    for witness in witnesses:
+        try:
+            name, public = cosign.parse_verifier_key(witness)
+        except BadCheckpoint as error:
+            raise VerificationFailed(f"--witness: {error}") from None
+        if cosign.cosigned_at(signed, name, public) is None:
+            raise VerificationFailed(f"the checkpoint carries no valid cosignature of {name}")
+        names.append(name)
+    return names
+
+
 def load_state(path: Path | None) -> note.Checkpoint | None:
     """The last checkpoint this verifier accepted, if it kept one."""
     if path is None or not path.exists():
@@ -264,6 +283,7 @@ class Request:
     state: Path | None = None
     entries: range | None = None  # None: every entry
     events: tuple[str, ...] = ()
+    witnesses: tuple[str, ...] = ()  # cosigner keys whose cosignature the checkpoint must carry
 
 
 async def _rebuild(
@@ -286,6 +306,7 @@ async def verify(
 ) -> Report:
     """Verify the log `client` points at (its base URL is the log's prefix, ending in /)."""
     signed, checkpoint = await fetch_checkpoint(client, request.verifier)
+    witnessed_by = check_cosignatures(signed, request.witnesses)
     seen = load_state(request.state)
     wanted = request.entries if request.entries is not None else range(checkpoint.size)
     if wanted.stop > checkpoint.size:
@@ -294,7 +315,7 @@ async def verify(
     plan = Plan.make(checkpoint.size, wanted, older)
     roots = await _rebuild(client, checkpoint, plan, older, progress)
     check_history(checkpoint, roots, seen)
-    report = Report(checkpoint, seen.size if seen else None, entries_checked=len(wanted))
+    report = Report(checkpoint, seen.size if seen else None, witnessed_by, len(wanted))
     for event_id in request.events:
         await check_event(client, event_id, checkpoint)
         report.events_checked.append(event_id)
