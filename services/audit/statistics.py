@@ -24,7 +24,6 @@ from services.audit.figures import (
     hide_also,
     margin_table,
     suppress_grid,
-    tabulate,
 )
 from services.audit.statistics_db import FeedbackRow, MilestoneRow, ProfileRow
 from shared.events.contracts.casework import Elapsed
@@ -62,7 +61,7 @@ Breakdown = tuple[str, str] | None
 
 @dataclass(frozen=True)
 class Figures:
-    """What the statistics are made of, for one month or all."""
+    """What the statistics are made of: the rows of every month, the alerts of the one shown."""
 
     profiles: Sequence[ProfileRow]
     feedback: Sequence[FeedbackRow]
@@ -117,18 +116,30 @@ def grid(dimension: str, rows: Sequence[Any], values: Values, groups: Values) ->
 
 
 def measure(
-    dimension: str, rows: Sequence[Any], values: Values, groups: dict[str, Values], by: Breakdown
+    dimension: str,
+    rows: Sequence[Any],
+    values: Values,
+    groups: dict[str, Values],
+    scope: tuple[str | None, Breakdown],
 ) -> Table:
-    """One table: over all rows (hiding what any breakdown hides), or one group's."""
+    """One table of `rows` (of every month) for one month or all, and one group or all.
+
+    Months are a grid too: a month's table is one row of it, the all-months table its
+    margin, so no month's small cell is all months minus the others. The table of a month
+    (or all) also hides what its region and category grids hide in their margin.
+    """
+    period, by = scope
+    in_month = [row for row in rows if period is None or row.period == period]
     if by is not None:
-        found = grid(dimension, rows, values, groups[by[0]])
+        found = grid(dimension, in_month, values, groups[by[0]])
         return group_table(found, suppress_grid(found), by[1])
-    grids = [grid(dimension, rows, values, of) for of in groups.values()]
-    tables = [margin_table(g, suppress_grid(g)) for g in grids]
-    merged = tables[0]
-    for other in tables[1:]:
-        merged = hide_also(merged, other)
-    return merged
+    months = grid(dimension, rows, values, _field("period"))
+    hidden = suppress_grid(months)
+    table = margin_table(months, hidden) if period is None else group_table(months, hidden, period)
+    for of in groups.values():
+        other = grid(dimension, in_month, values, of)
+        table = hide_also(table, margin_table(other, suppress_grid(other)))
+    return table
 
 
 def _alerts(figures: Figures) -> Table:
@@ -136,26 +147,25 @@ def _alerts(figures: Figures) -> Table:
     return Table("systemic_pattern_alerts", {"alerts": figures.alerts}, figures.alerts)
 
 
-def tables(figures: Figures, by: Breakdown = None) -> list[tuple[str, Table]]:
-    """(title, suppressed table) for every dimension; only those that break down, if `by`."""
+def tables(
+    figures: Figures, period: str | None = None, by: Breakdown = None
+) -> list[tuple[str, Table]]:
+    """(title, suppressed table) for every dimension in one month (or all), one region or
+    category (or all: then also alerts and feedback, which do not break down)."""
+    scope = (period, by)
     found = []
     for field, title in PROFILE_DIMENSIONS:
-        table = measure(field, figures.profiles, _field(field), _PROFILE_GROUPS, by)
+        table = measure(field, figures.profiles, _field(field), _PROFILE_GROUPS, scope)
         found.append((f"Complaints by {title.lower()}", table))
     for milestone, field, dimension, title in MILESTONE_MEASURES:
         rows = [row for row in figures.milestones if row.milestone == milestone]
-        found.append((title, measure(dimension, rows, _field(field), _MILESTONE_GROUPS, by)))
+        found.append((title, measure(dimension, rows, _field(field), _MILESTONE_GROUPS, scope)))
     if by is not None:
         return found
     found.append(("Systemic-pattern alerts (about institutions, not children)", _alerts(figures)))
     for field, title in FEEDBACK_DIMENSIONS:
-        values = [str(getattr(row, field)) for row in figures.feedback]
-        found.append(
-            (
-                f"Children's feedback: {title.lower()}",
-                tabulate(field, values, len(figures.feedback)),
-            )
-        )
+        table = measure(field, figures.feedback, _field(field), {}, scope)
+        found.append((f"Children's feedback: {title.lower()}", table))
     return found
 
 

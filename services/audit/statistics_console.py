@@ -73,14 +73,14 @@ async def _tables(
 ) -> tuple[list[tuple[str, Table]], dict[str, list[str]]]:
     runtime: Runtime = request.app.state.runtime
     async with runtime.sessions() as session:
-        figures = Figures(
-            await profiles(session, chosen.period),
-            await feedback(session, chosen.period),
-            await milestones(session, chosen.period),
+        figures = Figures(  # every month's rows: a month's table is one row of a grid
+            await profiles(session, None),
+            await feedback(session, None),
+            await milestones(session, None),
             await pattern_alerts(session, chosen.period),
         )
         choices = {"period": await periods(session), **await breakdowns(session)}
-    return tables(figures, chosen.by), choices
+    return tables(figures, chosen.period, chosen.by), choices
 
 
 @router.get("/statistics", response_class=HTMLResponse)
