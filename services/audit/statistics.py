@@ -169,6 +169,22 @@ def tables(
     return found
 
 
+_BAND_LABELS = {
+    "under_1_hour": "under 1 hour",
+    "1_24_hours": "1 to 24 hours",
+    "1_7_days": "1 to 7 days",
+    "7_30_days": "7 to 30 days",
+    "1_3_months": "1 to 3 months",
+    "3_6_months": "3 to 6 months",
+    "over_6_months": "over 6 months",
+}
+
+
+def label(value: str) -> str:
+    """A value as the page shows it (the exports keep the codes)."""
+    return _BAND_LABELS.get(value) or value.replace("_", " ")
+
+
 def bars(table: Table) -> list[Bar]:
     """Bars scaled to the largest shown count; suppressed cells get no bar."""
     largest = max((n for n in table.cells.values() if n is not None), default=0)

@@ -18,7 +18,15 @@ from fastapi.responses import HTMLResponse
 from services.audit.console import HEADERS, Auditor, templates
 from services.audit.errors import BadSearch
 from services.audit.figures import Table
-from services.audit.statistics import Breakdown, Figures, as_csv, as_json, bars, tables
+from services.audit.statistics import (
+    Breakdown,
+    Figures,
+    as_csv,
+    as_json,
+    bars,
+    label,
+    tables,
+)
 from services.audit.statistics_db import (
     breakdowns,
     feedback,
@@ -30,6 +38,7 @@ from services.audit.statistics_db import (
 from shared.runtime import Runtime
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+templates.env.filters["figure_label"] = label
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _HINT = "month: YYYY-MM; choose a region or a category, not both"
 

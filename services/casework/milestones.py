@@ -8,14 +8,18 @@ since the complaint was received, region, category, urgency), never the case's i
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from services.casework.db import Case, ComplaintRecord
 from services.casework.model import Plan
 from shared.db.uow import UnitOfWork
+from shared.errors import KeyringError
 from shared.events.contracts import CaseMilestone
 from shared.events.contracts.casework import Elapsed, Milestone
 from shared.ids import new_id
+
+log = logging.getLogger("heard.casework")
 
 _BANDS: tuple[tuple[timedelta, Elapsed], ...] = (
     (timedelta(hours=1), "under_1_hour"),
@@ -71,7 +75,12 @@ async def reach(
         category=case.category,
         urgency=case.urgency,
     )
-    uow.emit(event, subject=str(event.milestone_id))
+    try:
+        uow.emit(event, subject=str(event.milestone_id))
+    except KeyringError:
+        # A keyring made before casework emitted statistics: the case moves on regardless;
+        # the figure is missing, which the log line says (`heard keys init` in a new folder).
+        log.warning("case milestone not counted: no data key for the statistics topic")
 
 
 async def reach_step(uow: UnitOfWork, case: Case, step: Plan, now: datetime) -> None:

@@ -146,6 +146,7 @@ async def test_the_page_and_the_csv_carry_the_breakdown(
     page = await client.get("/console/statistics", params={"region": "north"}, headers=auditor)
     assert page.status_code == 200
     assert "Time to acknowledge" in page.text
+    assert ">1 to 24 hours<" in page.text  # codes read as words on the page
     assert "region north" in page.text
     assert "statistics.csv?period=&amp;region=north" in page.text
     exported = await client.get(

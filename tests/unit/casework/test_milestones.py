@@ -12,12 +12,14 @@ from sqlmodel import col, select
 from services.casework.milestones import elapsed_band, of_step
 from services.casework.model import plan
 from services.casework.scheduler import fire_breaches
+from services.casework.settings import CaseworkSettings
 from shared.auth import TokenIssuer
 from shared.bus.outbox import OutboxMessage
 from shared.clock import utcnow
+from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.events.contracts import CaseMilestone
-from shared.runtime import Runtime
+from shared.runtime import Runtime, open_runtime
 from tests.unit.casework.support import deliver, emitted, tools, triaged
 from tests.unit.casework.test_protection import Desk
 
@@ -104,3 +106,24 @@ async def test_a_breached_deadline_is_a_milestone_with_its_clock(
         "acknowledge",
         "1_7_days",
     )
+
+
+async def test_a_keyring_without_the_statistics_key_does_not_stop_the_case(
+    settings: CaseworkSettings,
+    keyring: FileKeyring,
+    triage_codec: EventCodec,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    document = keyring.document()
+    older = FileKeyring(
+        {
+            **document,
+            "data_keys": {t: k for t, k in document["data_keys"].items() if t != "statistics"},
+        }
+    )
+    async with open_runtime("casework", settings, older) as runtime:
+        late = triaged(respond_in=timedelta(hours=-1))
+        assert await deliver(runtime, triage_codec, late)
+        assert await fire_breaches(runtime, tools(runtime), utcnow()) == 1  # breach recorded
+        assert await emitted(runtime, CaseMilestone) == []
+    assert "no data key for the statistics topic" in caplog.text
