@@ -208,6 +208,11 @@ def as_json(period: str | None, by: Breakdown, found: list[tuple[str, Table]]) -
     return json.dumps(document, indent=2)
 
 
+def _cell(text: str) -> str:
+    # A region typed at intake lands in a spreadsheet: never let it start a formula there.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def as_csv(period: str | None, by: Breakdown, found: list[tuple[str, Table]]) -> str:
     """One row per cell: period, breakdown, dimension, value, count ('suppressed' if hidden)."""
     out = io.StringIO()
@@ -217,5 +222,5 @@ def as_csv(period: str | None, by: Breakdown, found: list[tuple[str, Table]]) ->
     for _title, table in found:
         for value, count in [*table.rows(), ("total", table.total)]:
             shown = "suppressed" if count is None else str(count)
-            writer.writerow([period or "all", scope, table.dimension, value, shown])
+            writer.writerow([period or "all", _cell(scope), table.dimension, _cell(value), shown])
     return out.getvalue()

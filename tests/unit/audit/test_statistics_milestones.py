@@ -14,7 +14,9 @@ from fastapi import FastAPI
 
 from services.audit.app import create_app
 from services.audit.db import AuditLogEntry
+from services.audit.figures import Table
 from services.audit.settings import AuditSettings
+from services.audit.statistics import as_csv
 from services.audit.statistics_db import record_statistic
 from shared.auth import TokenIssuer
 from shared.events.contracts import CaseMilestone, SystemicPatternDetected
@@ -172,3 +174,11 @@ async def test_a_bad_breakdown_is_a_4xx_naming_it(
         assert answer.status_code in (400, 422)
         assert any(name in answer.text for name in params)
         assert "x" * 20 not in answer.text
+
+
+def test_the_csv_never_starts_a_spreadsheet_formula() -> None:
+    table = Table("region", {"=HYPERLINK(1)": 9, "north": 7}, 16)
+    exported = as_csv("2026-10", ("region", "@x"), [("Region", table)])
+    assert ",'=HYPERLINK(1),9" in exported
+    assert "region='@x" not in exported  # the scope starts with "region=", which is safe
+    assert ",north,7" in exported
