@@ -7,8 +7,11 @@
    per second integrated and signed.
 2. Times inclusion and consistency proofs at N through the real HTTP API (uvicorn), and
    reports their sizes.
-3. Runs `heard audit verify` over HTTP against the whole log: every leaf tile, the root, and
-   every entry bundle.
+3. Runs `heard audit verify` over HTTP against the whole log (every entry bundle, the root),
+   twice: against a freshly started API (tiles read from the database, CHUNK at a time), then
+   again (tiles from the API's cache). Prints wall time and the CPU seconds the verifier and
+   the API each used, and the load average: on a shared machine wall time is mostly waiting.
+`--directory DIR` keeps the log in DIR and reuses it on the next run (fill and integrate once).
 The consumer path (Kafka to row) is measured by bench/pipeline.py.
 """
 
@@ -33,7 +36,8 @@ from services.audit.bootstrap import SERVICE as SPEC
 from services.audit.db import AuditLogEntry
 from services.audit.integrator import integrate, log_verifier
 from services.audit.settings import AuditSettings
-from services.audit.verifier import Request, verify
+from services.audit.verifier import PARALLEL, Request, verify
+from shared.auth import ensure_issuer_files
 from shared.clock import utcnow
 from shared.crypto.keyring import init_keyring_file
 from shared.db.migrations import upgrade
@@ -132,42 +136,71 @@ async def proofs(client: httpx.AsyncClient, size: int, rounds: int = 200) -> Non
     )
 
 
-async def full_verify(client: httpx.AsyncClient, verifier: note.Verifier, state: Path) -> float:
-    """Seconds for the verifier to check every entry of the log."""
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def full_verify(
+    client: httpx.AsyncClient, verifier: note.Verifier, state: Path, server: int, label: str
+) -> float:
+    """Seconds for the verifier to check every entry of the log (from no state file)."""
+    state.unlink(missing_ok=True)  # noqa: ASYNC240 - once, before the timing
+    served, own = _cpu_seconds(server), time.process_time()
     started = time.perf_counter()
     report = await verify(client, Request(verifier, state))
     elapsed = time.perf_counter() - started
-    _say(f"heard audit verify: {report.entries_checked:,} entries in {elapsed:.2f} s")
+    _say(
+        f"heard audit verify ({label}): {report.entries_checked:,} entries in {elapsed:.2f} s "
+        f"(CPU: verifier {time.process_time() - own:.2f} s, API "
+        f"{_cpu_seconds(server) - served:.2f} s; load average {os.getloadavg()[0]:.1f})"
+    )
     return elapsed
 
 
 async def run(entries: int, database_url: str | None, directory: Path) -> None:
     """The whole benchmark."""
     keyring = directory / "keyring.json"
-    init_keyring_file(keyring)
     url = database_url or f"sqlite:///{directory / 'audit.db'}"
+    fresh = not keyring.exists()
+    if fresh:
+        init_keyring_file(keyring)
+        ensure_issuer_files(directory)  # the API's staff sign-in needs the issuer's keys
     upgrade(url, SPEC.migrations)
     settings = AuditSettings(database_url=url, HEARD_KEYRING=keyring)
     async with open_runtime("audit", settings) as runtime:
-        filled = await fill(runtime, entries)
-        _say(f"fill: {entries:,} rows in {filled:.1f} s ({entries / filled:,.0f} rows/s)")
-        took = await integrate_everything(runtime, settings)
-        _say(
-            f"integrate: {entries:,} entries in {took:.1f} s ({entries / took:,.0f} entries/s, "
-            f"batches of {settings.integrate_batch:,}, one signed checkpoint each)"
-        )
+        if fresh:
+            await _build(runtime, settings, entries)
         verifier = log_verifier(runtime, settings)
     port = free_port()
     server = _serve(settings, port)
     try:
         base = f"http://127.0.0.1:{port}/log/"
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        limits = httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=PARALLEL)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
             await _wait_up(client)
-            await proofs(client, entries)
-            await full_verify(client, verifier, directory / "state.json")
+            size = await _size(client, verifier)
+            await proofs(client, size)
+            for label in ("API just started", "API's tile cache warm"):
+                await full_verify(client, verifier, directory / "state.json", server.pid, label)
     finally:
         server.terminate()
         server.wait()
+
+
+async def _size(client: httpx.AsyncClient, verifier: note.Verifier) -> int:
+    return note.open_checkpoint((await client.get("checkpoint")).text, verifier).size
+
+
+async def _build(runtime: Runtime, settings: AuditSettings, entries: int) -> None:
+    """Fill the log with `entries` made-up entries and integrate them."""
+    filled = await fill(runtime, entries)
+    _say(f"fill: {entries:,} rows in {filled:.1f} s ({entries / filled:,.0f} rows/s)")
+    took = await integrate_everything(runtime, settings)
+    _say(
+        f"integrate: {entries:,} entries in {took:.1f} s ({entries / took:,.0f} entries/s, "
+        f"batches of {settings.integrate_batch:,}, one signed checkpoint each)"
+    )
 
 
 def main() -> None:
@@ -175,7 +208,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--directory", type=Path, help="keep (and reuse) the log here")
     args = parser.parse_args()
+    if args.directory is not None:
+        args.directory.mkdir(parents=True, exist_ok=True)
+        asyncio.run(run(args.entries, args.database_url, args.directory))
+        return
     # Under the repository's var/, not /tmp: a million entries take about 1 GB on SQLite.
     var = Path(__file__).resolve().parent.parent / "var"
     var.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ from services.audit.log_api import SignedSize
 from services.audit.log_api import router as log_router
 from services.audit.settings import AuditSettings
 from services.audit.statistics_console import router as statistics_router
+from services.audit.tile_cache import TileReader
 from shared.web.app import run_beside, service_app
 
 
@@ -23,6 +24,7 @@ def create_app(settings: AuditSettings, *, integrate: bool = True) -> FastAPI:
     app = service_app("audit", settings)
     app.state.audit_settings = settings
     app.state.signed_size = SignedSize()
+    app.state.tile_reader = TileReader()
     app.include_router(router)
     app.include_router(log_router)
     app.include_router(console_router)

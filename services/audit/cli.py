@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from services.audit.settings import AuditSettings
-from services.audit.verifier import Report, Request, VerificationFailed, verify
+from services.audit.verifier import PARALLEL, Report, Request, VerificationFailed, verify
 from services.audit.witness import Witness, create_witness_app
 from shared.crypto.keyring import FileKeyring
 from shared.tlog import note
@@ -62,6 +62,13 @@ def _range(text: str | None) -> range | None:
     return range(int(start), int(stop))
 
 
+def _event_id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError("--event takes an event id (a UUID)") from None
+
+
 def _verdict(report: Report) -> str:
     checkpoint = report.checkpoint
     history = (
@@ -73,12 +80,14 @@ def _verdict(report: Report) -> str:
         f"OK: {checkpoint.origin} signed {checkpoint.size} entries, root "
         f"{checkpoint.root.hex()}; {history}; {report.entries_checked} entries and "
         f"{len(report.events_checked)} events checked"
+        + (f"; cosigned by {', '.join(report.witnessed_by)}" if report.witnessed_by else "")
     )
 
 
 async def _run(url: str, request: Request) -> Report:
     base = url.rstrip("/") + "/"
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    limits = httpx.Limits(max_connections=PARALLEL, max_keepalive_connections=PARALLEL)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         return await verify(client, request, _progress)
 
 
@@ -86,8 +95,9 @@ def verify_command(args: argparse.Namespace) -> int:
     """Verify the log at `args.log`; print a verdict; 0 if it verifies, 1 if not."""
     try:
         verifier = note.parse_verifier(args.key)
-        events = tuple(str(uuid.UUID(e)) for e in args.event or ())
-        request = Request(verifier, args.state, _range(args.entries), events)
+        events = tuple(_event_id(e) for e in args.event or ())
+        witnesses = tuple(args.witness or ())
+        request = Request(verifier, args.state, _range(args.entries), events, witnesses)
         report = asyncio.run(_run(args.log, request))
     except (BadCheckpoint, VerificationFailed, ValueError, argparse.ArgumentTypeError) as error:
         _out(f"FAIL: {error}")
@@ -135,6 +145,9 @@ def add_commands(commands: Any, default_keys: Path) -> None:
     check.add_argument("--state", type=Path, default=DEFAULT_STATE, help="last checkpoint seen")
     check.add_argument("--entries", default="all", help="all, none or START:STOP")
     check.add_argument("--event", action="append", help="an event id to prove (repeatable)")
+    check.add_argument(
+        "--witness", action="append", help="a witness's cosigner key it must cosign (repeatable)"
+    )
     check.set_defaults(run=verify_command)
     cosigner = audit.add_parser("witness", help="run a witness that cosigns consistent checkpoints")
     cosigner.add_argument("--name", required=True, help="its name, e.g. witness.example.org/w1")

@@ -77,6 +77,6 @@ class BadSearch(AuditError):
     status_code = 400
     public_detail = "a search field is not valid"
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str, hint: str = "case: a complaint id; dates: YYYY-MM-DD") -> None:
         super().__init__(field)
-        self.public_detail = f"{field}: not valid (case: a complaint id; dates: YYYY-MM-DD)"
+        self.public_detail = f"{field}: not valid ({hint})"

@@ -22,22 +22,16 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.audit import tiles
-from services.audit.errors import (
-    BadProofRange,
-    CommitmentNotLogged,
-    EventNotLogged,
-    TileNotFound,
-    TreeTooSmall,
-)
+from services.audit.errors import BadProofRange, CommitmentNotLogged, EventNotLogged, TreeTooSmall
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings
+from services.audit.tile_cache import TileReader
 from services.audit.tree_db import (
     cosignatures,
     entries_at,
     latest_checkpoint,
     position_of_event,
     position_of_leaf,
-    read_level,
     read_nodes,
 )
 from shared.runtime import Runtime
@@ -121,27 +115,12 @@ class SignedSize:
         return leaves <= self.size
 
 
-async def _tile_bytes(session: AsyncSession, tile: tiles.Tile, signed: SignedSize) -> bytes:
-    if not await signed.covers(session, tile.leaves_needed()):
-        raise TileNotFound(tile.path())
-    if tile.level is None:
-        found = await entries_at(session, tile.first, tile.width)
-        data = tiles.bundle(found)
-    else:
-        found = await read_level(session, tile.tree_level, tile.first, tile.width)
-        data = b"".join(found)
-    if len(found) != tile.width:  # entries logged before the tree existed have no entry
-        raise TileNotFound(tile.path())
-    return data
-
-
 @router.get("/tile/{path:path}", response_class=Response)
 async def tile(request: Request, path: Annotated[str, Path(max_length=64)]) -> Response:
     """A hash tile or entry bundle of the signed tree (immutable once served)."""
     wanted = tiles.parse_tile(path)
-    signed: SignedSize = request.app.state.signed_size
-    async with _runtime(request).sessions() as session:
-        data = await _tile_bytes(session, wanted, signed)
+    reader: TileReader = request.app.state.tile_reader
+    data = await reader.read(_runtime(request), wanted, request.app.state.signed_size)
     return Response(
         data, media_type="application/octet-stream", headers={"Cache-Control": IMMUTABLE}
     )

@@ -1,25 +1,32 @@
 """De-identified statistics from the `statistics` topic, the only topic audit reads inside.
 
-A `ComplaintProfiled` (from triage) or `FeedbackGiven` (from intake) row is kept under its
-pseudonymous id, which no other event carries, so figures cannot be joined back to a case.
-`record_statistic` is the apply step for those two contracts (once per event, by id).
+A `ComplaintProfiled` (from triage), `FeedbackGiven` (from intake) or `CaseMilestone` (from
+casework) row is kept under its pseudonymous id, which no other event carries, so figures
+cannot be joined back to a case. `record_statistic` keeps one (once per event, by id).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from aiokafka.structs import ConsumerRecord
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.audit.db import AuditLogEntry
 from shared.bus.processing import Apply
 from shared.db.uow import UnitOfWork
 from shared.errors import HeardError
 from shared.events.codec import EventCodec
-from shared.events.contracts import ComplaintProfiled, FeedbackGiven
+from shared.events.contracts import (
+    CaseMilestone,
+    ComplaintProfiled,
+    FeedbackGiven,
+    SystemicPatternDetected,
+)
 
 log = logging.getLogger("heard.audit")
 
@@ -54,11 +61,47 @@ class FeedbackRow(SQLModel, table=True):
     age_band: str = Field(max_length=16)
 
 
+class MilestoneRow(SQLModel, table=True):
+    """One milestone one case reached: when (month, time since received), and how."""
+
+    __tablename__ = "audit_statistic_milestone"
+
+    milestone_id: str = Field(primary_key=True, max_length=36)
+    period: str = Field(max_length=7, index=True)
+    milestone: str = Field(max_length=32)
+    outcome: str = Field(max_length=32)
+    elapsed: str = Field(max_length=16)
+    region: str = Field(max_length=100)
+    category: str = Field(max_length=64)
+    urgency: str = Field(max_length=16)
+
+
 def _disability(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def _row(data: ComplaintProfiled | FeedbackGiven) -> SQLModel:
+def _milestone(data: CaseMilestone) -> MilestoneRow:
+    return MilestoneRow(
+        milestone_id=str(data.milestone_id),
+        period=data.period,
+        milestone=data.milestone,
+        outcome=data.outcome or "none",
+        elapsed=data.elapsed,
+        region=data.region or "unknown",
+        category=data.category,
+        urgency=data.urgency,
+    )
+
+
+def _key(data: Statistic) -> str:
+    if isinstance(data, FeedbackGiven):
+        return str(data.feedback_id)
+    return str(data.milestone_id if isinstance(data, CaseMilestone) else data.profile_id)
+
+
+def _row(data: Statistic) -> SQLModel:
+    if isinstance(data, CaseMilestone):
+        return _milestone(data)
     if isinstance(data, FeedbackGiven):
         return FeedbackRow(
             feedback_id=str(data.feedback_id),
@@ -82,11 +125,10 @@ def _row(data: ComplaintProfiled | FeedbackGiven) -> SQLModel:
     )
 
 
-async def record_statistic(session: AsyncSession, data: ComplaintProfiled | FeedbackGiven) -> None:
+async def record_statistic(session: AsyncSession, data: Statistic) -> None:
     """Keep one statistics event (idempotent by its pseudonymous id)."""
     row = _row(data)
-    key = str(data.feedback_id if isinstance(data, FeedbackGiven) else data.profile_id)
-    if await session.get(type(row), key) is None:
+    if await session.get(type(row), _key(data)) is None:
         session.add(row)
 
 
@@ -106,14 +148,53 @@ async def feedback(session: AsyncSession, period: str | None) -> list[FeedbackRo
     return list((await session.exec(query)).all())
 
 
-async def periods(session: AsyncSession) -> list[str]:
-    """The months that have figures, newest first."""
-    query = select(ProfileRow.period).distinct().order_by(sa.desc(ProfileRow.period))
+async def milestones(session: AsyncSession, period: str | None) -> list[MilestoneRow]:
+    """Every milestone reached, or those reached in one month."""
+    query = select(MilestoneRow)
+    if period is not None:
+        query = query.where(MilestoneRow.period == period)
     return list((await session.exec(query)).all())
 
 
+async def pattern_alerts(session: AsyncSession, period: str | None) -> int:
+    """How many systemic-pattern alerts the log holds (logged in one month, if given).
+
+    The alert itself is sealed for casework; its type on the bus is not, and that is all
+    this counts (an alert is about an institution, place or person, not about a child).
+    """
+    query = select(sa.func.count()).where(AuditLogEntry.type == SystemicPatternDetected.type_name)
+    if period is not None:
+        start = datetime.strptime(period, "%Y-%m").replace(tzinfo=UTC)
+        end = (start + timedelta(days=32)).replace(day=1)
+        query = query.where(
+            col(AuditLogEntry.appended_at) >= start, col(AuditLogEntry.appended_at) < end
+        )
+    count: int = (await session.exec(query)).one()
+    return count
+
+
+async def periods(session: AsyncSession) -> list[str]:
+    """The months that have figures, newest first."""
+    found: set[str] = set()
+    for column in (ProfileRow.period, MilestoneRow.period):
+        found.update((await session.exec(select(column).distinct())).all())
+    return sorted(found, reverse=True)
+
+
+async def breakdowns(session: AsyncSession) -> dict[str, list[str]]:
+    """The regions and the categories figures can be broken down by."""
+    regions: set[str] = set()
+    categories: set[str] = set()
+    for column in (ProfileRow.region, MilestoneRow.region):
+        regions.update((await session.exec(select(column).distinct())).all())
+    categories.update((await session.exec(select(MilestoneRow.category).distinct())).all())
+    for listed in (await session.exec(select(ProfileRow.categories).distinct())).all():
+        categories.update(json.loads(listed) or ["uncategorised"])
+    return {"region": sorted(regions), "category": sorted(categories)}
+
+
 STATISTICS_TOPIC = "statistics"
-Statistic = ComplaintProfiled | FeedbackGiven
+Statistic = ComplaintProfiled | FeedbackGiven | CaseMilestone
 
 
 def statistic_of(codec: EventCodec, record: ConsumerRecord) -> Statistic | None:
@@ -129,7 +210,7 @@ def statistic_of(codec: EventCodec, record: ConsumerRecord) -> Statistic | None:
     except HeardError as error:
         log.warning("statistics event not counted: %s", type(error).__name__)
         return None
-    return inbound.data if isinstance(inbound.data, ComplaintProfiled | FeedbackGiven) else None
+    return inbound.data if isinstance(inbound.data, Statistic) else None
 
 
 def also_recording(apply: Apply, statistic: Statistic | None) -> Apply:

@@ -105,8 +105,19 @@ def bundle(entries: list[bytes]) -> bytes:
     return b"".join(len(e).to_bytes(2, "big") + e for e in entries)
 
 
+_HASH_ENTRY = 32
+_HASH_RECORD = 2 + _HASH_ENTRY
+
+
 def unbundle(data: bytes) -> list[bytes]:
     """The entries of a bundle; ValueError if it is truncated."""
+    count = len(data) // _HASH_RECORD
+    if (
+        len(data) == count * _HASH_RECORD
+        and data[0::_HASH_RECORD] == bytes(count)
+        and data[1::_HASH_RECORD] == bytes([_HASH_ENTRY]) * count
+    ):  # every entry a 32-byte hash (audit's own): slice them out without a loop of parsing
+        return [data[at + 2 : at + _HASH_RECORD] for at in range(0, len(data), _HASH_RECORD)]
     entries, at = [], 0
     while at < len(data):
         length = int.from_bytes(data[at : at + 2], "big")

@@ -137,6 +137,17 @@ async def entries_at(session: AsyncSession, first: int, count: int) -> list[byte
     return [bytes.fromhex(e) for e in (await session.exec(query)).all() if e is not None]
 
 
+async def entries_by_position(session: AsyncSession, first: int, count: int) -> dict[int, bytes]:
+    """position -> entry for positions first .. first + count - 1 that have one."""
+    query = (
+        select(AuditLogEntry.position, AuditLogEntry.entry_hash)
+        .where(col(AuditLogEntry.position) >= first)
+        .where(col(AuditLogEntry.position) < first + count)
+    )
+    rows = (await session.exec(query)).all()
+    return {position: bytes.fromhex(entry) for position, entry in rows if entry is not None}
+
+
 async def position_of_event(session: AsyncSession, event_id: str) -> int | None:
     """The first position whose entry carries `event_id`, if any."""
     query = select(sa.func.min(col(AuditLogEntry.position))).where(

@@ -13,9 +13,10 @@ Only a verified checkpoint is written to the state file. It never touches a data
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +24,11 @@ import httpx
 
 from services.audit import tiles
 from services.audit.errors import AuditError
-from shared.tlog import merkle, note
+from shared.tlog import cosign, merkle, note
 from shared.tlog.errors import BadCheckpoint
 
 Progress = Callable[[str, int, int], None]
-PARALLEL = 16
+PARALLEL = 6
 
 
 class VerificationFailed(AuditError):
@@ -43,6 +44,7 @@ class Report:
 
     checkpoint: note.Checkpoint
     previous: int | None
+    witnessed_by: list[str] = field(default_factory=list)
     entries_checked: int = 0
     events_checked: list[str] = field(default_factory=list)
 
@@ -61,23 +63,24 @@ async def _get(client: httpx.AsyncClient, path: str) -> httpx.Response:
     return response
 
 
-async def _all(
-    tasks: Iterable[Callable[[], Awaitable[bytes]]], stage: str, progress: Progress
-) -> list[bytes]:
-    """Run fetches PARALLEL at a time, in order, reporting progress."""
-    todo = list(tasks)
-    results: list[bytes] = []
-    for start in range(0, len(todo), PARALLEL):
-        results += await asyncio.gather(*(t() for t in todo[start : start + PARALLEL]))
-        progress(stage, len(results), len(todo))
-    return results
+async def _all(tasks: list[Callable[[], Awaitable[None]]], stage: str, progress: Progress) -> None:
+    """Run `tasks`, PARALLEL at a time (a new one starts as soon as one ends), with progress."""
+    gate = asyncio.Semaphore(PARALLEL)
+    done = 0
+
+    async def run(task: Callable[[], Awaitable[None]]) -> None:
+        nonlocal done
+        async with gate:
+            await task()
+        done += 1
+        if done % PARALLEL == 0 or done == len(tasks):
+            progress(stage, done, len(tasks))
+
+    await asyncio.gather(*(run(t) for t in tasks))
 
 
-def _fetcher(client: httpx.AsyncClient, tile: tiles.Tile) -> Callable[[], Awaitable[bytes]]:
-    async def fetch() -> bytes:
-        return (await _get(client, f"tile/{tile.path()}")).content
-
-    return fetch
+async def _tile(client: httpx.AsyncClient, tile: tiles.Tile) -> bytes:
+    return (await _get(client, f"tile/{tile.path()}")).content
 
 
 async def fetch_checkpoint(
@@ -104,7 +107,18 @@ def _leaves_of_bundle(raw: bytes, tile: tiles.Tile) -> list[bytes]:
         raise VerificationFailed(f"entry bundle {tile.path()} is truncated") from None
     if len(entries) != tile.width:
         raise VerificationFailed(f"entry bundle {tile.path()} has {len(entries)} entries")
-    return [merkle.leaf_hash(entry) for entry in entries]
+    return merkle.leaf_hashes(entries)
+
+
+Nodes = list[tuple[int, bytes]]
+
+
+def _bundle_nodes(raw: bytes, tile: tiles.Tile, boundaries: set[int]) -> Nodes:
+    """A bundle's leaves, folded into their subtree's one hash unless a root needs them."""
+    leaves = _leaves_of_bundle(raw, tile)
+    if tile.width < tiles.WIDTH or _needs_leaves(tile, boundaries):
+        return [(0, leaf) for leaf in leaves]
+    return [(tiles.HEIGHT, merkle.subtree_root(leaves))]
 
 
 @dataclass
@@ -139,34 +153,38 @@ def _needs_leaves(tile: tiles.Tile, boundaries: set[int]) -> bool:
     return tile.width < tiles.WIDTH or any(tile.first < b < end for b in boundaries)
 
 
-async def _fetch(
-    client: httpx.AsyncClient, wanted: list[tiles.Tile], stage: str, progress: Progress
-) -> dict[int, bytes]:
-    data = await _all((_fetcher(client, t) for t in wanted), stage, progress)
-    return {t.index: raw for t, raw in zip(wanted, data, strict=True)}
-
-
 async def fetch_nodes(
-    client: httpx.AsyncClient, size: int, plan: Plan, progress: Progress
-) -> list[tuple[int, bytes]]:
-    """The tree of `size` as consecutive complete subtrees, from the tiles of `plan`."""
-    bundles = await _fetch(client, plan.bundles, "entry bundles", progress)
-    leaf_tiles = await _fetch(client, plan.leaf_tiles, "leaf tiles", progress)
-    upper_raw = await _fetch(client, plan.upper, "upper tiles", progress)
-    upper = {t.index: _hashes(upper_raw[t.index], t) for t in plan.upper}
-    nodes: list[tuple[int, bytes]] = []
-    for block in tiles.tiles_for(size, 0):
-        if block.index in bundles:
-            leaves = _leaves_of_bundle(
-                bundles[block.index], tiles.Tile(None, block.index, block.width)
-            )
-            nodes += [(0, leaf) for leaf in leaves]
-        elif block.index in leaf_tiles:
-            nodes += [(0, leaf) for leaf in _hashes(leaf_tiles[block.index], block)]
-        else:
-            tile, offset = divmod(block.index, tiles.WIDTH)
-            nodes.append((tiles.HEIGHT, upper[tile][offset]))
-    return nodes
+    client: httpx.AsyncClient, size: int, plan: Plan, boundaries: set[int], progress: Progress
+) -> Nodes:
+    """The tree of `size` as consecutive complete subtrees, from the tiles of `plan`.
+
+    Tiles are fetched PARALLEL at a time, and each is hashed as it arrives, while the next
+    ones are on their way; a full bundle is folded at once into its subtree's hash.
+    """
+    parts: dict[int, Nodes] = {}  # by level-0 tile index
+    covered = {t.index for t in plan.bundles + plan.leaf_tiles}
+
+    async def bundle(tile: tiles.Tile) -> None:
+        parts[tile.index] = _bundle_nodes(await _tile(client, tile), tile, boundaries)
+
+    async def leaf_tile(tile: tiles.Tile) -> None:
+        parts[tile.index] = [(0, leaf) for leaf in _hashes(await _tile(client, tile), tile)]
+
+    async def upper(tile: tiles.Tile) -> None:
+        for offset, node in enumerate(_hashes(await _tile(client, tile), tile)):
+            if tile.first + offset not in covered:
+                parts[tile.first + offset] = [(tiles.HEIGHT, node)]
+
+    tasks: list[Callable[[], Awaitable[None]]] = [
+        *(functools.partial(bundle, t) for t in plan.bundles),
+        *(functools.partial(leaf_tile, t) for t in plan.leaf_tiles),
+        *(functools.partial(upper, t) for t in plan.upper),
+    ]
+    await _all(tasks, "tiles", progress)
+    try:
+        return [node for block in tiles.tiles_for(size, 0) for node in parts[block.index]]
+    except KeyError:
+        raise VerificationFailed("the tiles do not cover the signed tree") from None
 
 
 async def locate(client: httpx.AsyncClient, plan: Plan) -> str:
@@ -220,6 +238,24 @@ async def check_event(
         raise VerificationFailed(f"event {event_id}: the inclusion proof does not verify")
 
 
+def check_cosignatures(signed: str, witnesses: tuple[str, ...]) -> list[str]:
+    """The names of `witnesses` (cosigner keys), once each has cosigned the served checkpoint.
+
+    A log showing another history to this reader than to the witnesses cannot have it
+    cosigned by them: requiring their cosignatures is what makes a split view fail here.
+    """
+    names = []
+    for witness in witnesses:
+        try:
+            name, public = cosign.parse_verifier_key(witness)
+        except BadCheckpoint as error:
+            raise VerificationFailed(f"--witness: {error}") from None
+        if cosign.cosigned_at(signed, name, public) is None:
+            raise VerificationFailed(f"the checkpoint carries no valid cosignature of {name}")
+        names.append(name)
+    return names
+
+
 def load_state(path: Path | None) -> note.Checkpoint | None:
     """The last checkpoint this verifier accepted, if it kept one."""
     if path is None or not path.exists():
@@ -249,6 +285,7 @@ class Request:
     state: Path | None = None
     entries: range | None = None  # None: every entry
     events: tuple[str, ...] = ()
+    witnesses: tuple[str, ...] = ()  # cosigner keys whose cosignature the checkpoint must carry
 
 
 async def _rebuild(
@@ -258,7 +295,7 @@ async def _rebuild(
     sizes: set[int],
     progress: Progress,
 ) -> dict[int, bytes]:
-    nodes = await fetch_nodes(client, checkpoint.size, plan, progress)
+    nodes = await fetch_nodes(client, checkpoint.size, plan, sizes, progress)
     roots = merkle.roots_at(nodes, sizes | {checkpoint.size})
     if roots.get(checkpoint.size) != checkpoint.root:
         why = await locate(client, plan)
@@ -271,6 +308,7 @@ async def verify(
 ) -> Report:
     """Verify the log `client` points at (its base URL is the log's prefix, ending in /)."""
     signed, checkpoint = await fetch_checkpoint(client, request.verifier)
+    witnessed_by = check_cosignatures(signed, request.witnesses)
     seen = load_state(request.state)
     wanted = request.entries if request.entries is not None else range(checkpoint.size)
     if wanted.stop > checkpoint.size:
@@ -279,7 +317,7 @@ async def verify(
     plan = Plan.make(checkpoint.size, wanted, older)
     roots = await _rebuild(client, checkpoint, plan, older, progress)
     check_history(checkpoint, roots, seen)
-    report = Report(checkpoint, seen.size if seen else None, entries_checked=len(wanted))
+    report = Report(checkpoint, seen.size if seen else None, witnessed_by, len(wanted))
     for event_id in request.events:
         await check_event(client, event_id, checkpoint)
         report.events_checked.append(event_id)

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from services.casework.db import Approval, Case, Referral
 from services.casework.desk import acting_on
 from services.casework.errors import NotFoundOnCase, NotNow, RoleNotAllowed, StepNotAllowed
+from services.casework.milestones import reach
 from services.casework.model import TRANSITIONS
 from services.casework.procedure import Actor, Tools, move, record
 from services.casework.protection import refer, referral_changed
@@ -165,6 +166,7 @@ async def _carry_out(
         referral.status, referral.updated_at = "requested", utcnow()
         uow.session.add(referral)
         uow.emit(referral_changed(case, referral, who.subject), subject=str(case.complaint_id))
+        await reach(uow, case, "referred", referral.service, referral.updated_at)
         return
     actor = Actor(who.subject, who.roles)
     await move(

@@ -16,6 +16,7 @@ from sqlmodel import col
 from services.casework.db import Case, ComplaintRecord, Deadline, TimelineEntry
 from services.casework.errors import StaleVersion
 from services.casework.explanations import explain
+from services.casework.milestones import reach_step
 from services.casework.model import Clocks, DeadlineKind, Plan, plan
 from shared.crypto.at_rest import FieldCipher
 from shared.db.uow import UnitOfWork
@@ -140,4 +141,5 @@ async def move(
         ),
         subject=str(case.complaint_id),
     )
+    await reach_step(uow, case, step, now)
     return step

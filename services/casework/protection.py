@@ -13,6 +13,7 @@ from typing import Literal
 from services.casework.db import Case, Measure, Referral
 from services.casework.desk import acting_on
 from services.casework.errors import NotFoundOnCase, NotNow
+from services.casework.milestones import reach
 from services.casework.procedure import Tools, record
 from shared.auth import StaffPrincipal
 from shared.clock import utcnow
@@ -110,6 +111,7 @@ async def refer(
     await record(uow, tools, case, who.subject, f"referral_{referral.status}", reason, at=now)
     if consent:
         uow.emit(referral_changed(case, referral, who.subject), subject=str(case.complaint_id))
+        await reach(uow, case, "referred", service, now)
     return referral
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from services.casework.db import Case, Deadline, Page
+from services.casework.milestones import reach
 from services.casework.paging import Notifier, PageNotice
 from services.casework.procedure import Tools, record
 from services.casework.settings import CaseworkSettings
@@ -64,6 +65,7 @@ async def _breach(uow: UnitOfWork, tools: Tools, deadline: Deadline, now: dateti
         subject=str(case.complaint_id),
     )
     await record(uow, tools, case, "scheduler", "deadline_breached", deadline.kind, at=now)
+    await reach(uow, case, "deadline_breached", deadline.kind, now)
     uow.session.add(new_page(case, f"{deadline.kind} deadline breached", now))
     return True
 

@@ -34,6 +34,23 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
+def subtree_root(leaves: Sequence[bytes]) -> bytes:
+    """The hash of a complete subtree from its leaf hashes (a power of two of them)."""
+    level = list(leaves)
+    while len(level) > 1:
+        level = [
+            hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level), 2)
+        ]
+    return level[0]
+
+
+def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
+    """RFC 9162 leaf hashes of many entries (one comprehension: no call per entry)."""
+    sha256 = hashlib.sha256
+    return [sha256(b"\x00" + entry).digest() for entry in entries]
+
+
 def _split(n: int) -> int:
     """The largest power of two smaller than `n` (n >= 2), where RFC 9162 splits n leaves."""
     return 1 << ((n - 1).bit_length() - 1)

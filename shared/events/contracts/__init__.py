@@ -13,6 +13,7 @@ from shared.events.contracts.base import EventData
 from shared.events.contracts.casework import (
     CaseAccessed,
     CaseAssigned,
+    CaseMilestone,
     CaseOpened,
     CaseStepChanged,
     DeadlineBreached,
@@ -57,6 +58,7 @@ ALL_CONTRACTS: tuple[type[EventData], ...] = (
     ReferralChanged,
     DecisionRecorded,
     CaseAssigned,
+    CaseMilestone,
 )
 
 
@@ -70,6 +72,7 @@ __all__ = [
     "TOPICS",
     "CaseAccessed",
     "CaseAssigned",
+    "CaseMilestone",
     "CaseOpened",
     "CaseStepChanged",
     "CheckpointSigned",

@@ -171,3 +171,47 @@ class DecisionRecorded(EventData):
     decided_by: str = Field(min_length=1, max_length=200)
     decided_at: datetime
     recommendations: int = Field(ge=0, le=100)
+
+
+# How long after the complaint was received a milestone was reached (coarse on purpose).
+Elapsed = Literal[
+    "under_1_hour",
+    "1_24_hours",
+    "1_7_days",
+    "7_30_days",
+    "1_3_months",
+    "3_6_months",
+    "over_6_months",
+]
+Milestone = Literal[
+    "acknowledged",
+    "admissibility_decided",
+    "decided",
+    "ended",
+    "deadline_breached",
+    "referred",
+]
+
+
+class CaseMilestone(EventData):
+    """A case reached a milestone, de-identified for the oversight statistics.
+
+    Travels on `statistics` under a fresh random id (never the case's, and no two milestones
+    of one case share one), so the figures cannot be joined back to a case or to each other.
+    `outcome` says which way it went: admissible or inadmissible; how the case ended
+    (`closed_after_decision`, `closed_by_settlement`, `inadmissible`, `withdrawn`); the kind
+    of deadline breached; the service referred to. Only coarse bands, never words.
+    """
+
+    type_name: ClassVar[str] = "heard.statistics.case-milestone.v1"
+    topic: ClassVar[str] = "statistics"
+    producer: ClassVar[str] = "casework"
+
+    milestone_id: uuid.UUID
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", description="month reached, YYYY-MM")
+    milestone: Milestone
+    outcome: str | None = Field(default=None, max_length=32, pattern=r"^[a-z0-9_]+$")
+    elapsed: Elapsed = Field(description="since the complaint was received")
+    region: str | None = Field(default=None, max_length=100)
+    category: str = Field(min_length=1, max_length=64)
+    urgency: str = Field(min_length=1, max_length=16)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from deploy.ports import free_port
 from services.audit.integrator import integrate_all, log_verifier
 from services.audit.settings import AuditSettings
+from services.audit.tile_cache import TileReader
 from shared.runtime import Runtime
 from tests.unit.audit.support import append_entries
 
@@ -64,13 +65,16 @@ async def test_verify_over_http_then_catch_a_rewritten_entry(
     )
     assert (code, out.split(":")[0]) == (0, "OK"), out + err
     assert "700 entries and 0 events checked" in out
-    assert "entry bundles [" in err
+    assert "tiles [" in err
     async with runtime.engine.begin() as connection:
         await connection.execute(sa.text("DROP TRIGGER audit_log_entry_no_update"))
         await connection.execute(
             sa.text("UPDATE audit_log_entry SET entry_hash = :e WHERE position = 600"),
             {"e": "cd" * 32},
         )
+    # The running API keeps serving the tiles it served (immutable, cached): the rewrite is
+    # served, and caught, once it reads the database again, as after a restart.
+    app.state.tile_reader = TileReader()
     code, out, _ = await _heard(
         "audit", "verify", f"{base_url}/log", "--key", key, "--state", state
     )

@@ -1,5 +1,6 @@
 """The oversight console in real Chromium (Debian's /usr/bin/chromium): axe-core finds no
-violation on the trail or a case's timeline, and both work without JavaScript."""
+violation on the trail, a case's timeline or the statistics (all, and by region), and all
+work without JavaScript."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import uvicorn
@@ -20,7 +22,8 @@ from services.audit.integrator import integrate_all
 from services.audit.settings import AuditSettings
 from services.audit.statistics_db import record_statistic
 from shared.auth import TokenIssuer
-from shared.events.contracts import ComplaintProfiled
+from shared.events.contracts import CaseMilestone, ComplaintProfiled
+from shared.events.contracts.casework import Elapsed, Milestone
 from shared.runtime import Runtime
 from tests.unit.audit.support import append_entries, event_id_of
 
@@ -64,7 +67,29 @@ async def _filled(base_url: str, app: FastAPI, settings: AuditSettings) -> None:
     async with runtime.uow() as uow:
         for n in range(40):
             await record_statistic(uow.session, _profile(n))
+        for n in range(60):
+            await record_statistic(uow.session, _milestone(n))
         await uow.commit()
+
+
+def _milestone(n: int) -> CaseMilestone:
+    reached: tuple[Milestone, str | None] = (
+        ("acknowledged", None),
+        ("admissibility_decided", "admissible"),
+        ("decided", None),
+        ("ended", "closed_after_decision"),
+        ("referred", "social"),
+    )[n % 5]
+    return CaseMilestone(
+        milestone_id=uuid.UUID(int=1000 + n),
+        period="2026-10",
+        milestone=reached[0],
+        outcome=reached[1],
+        elapsed=get_args(Elapsed)[n % 4],
+        region=("north", "south")[n % 2],
+        category=("violence", "education")[n % 3 % 2],
+        urgency="urgent",
+    )
 
 
 def _profile(n: int) -> ComplaintProfiled:
@@ -102,6 +127,11 @@ async def test_the_console_is_accessible_and_needs_no_script(
     await page.screenshot(path=str(SHOTS / "audit-console-case.png"), full_page=True)
     await page.goto(f"{base_url}/console/statistics")
     await page.screenshot(path=str(SHOTS / "audit-console-statistics.png"), full_page=True)
+    await page.select_option("#region", "north")
+    await page.click("button[type=submit]")
+    assert "region=north" in page.url
+    assert await page.get_by_role("heading", name="Time to close").count() == 1
+    await page.screenshot(path=str(SHOTS / "audit-console-statistics-north.png"), full_page=True)
     await context.close()
     checked = await browser.new_context()
     await checked.add_cookies([{"name": "heard_staff", "value": token, "url": base_url}])
@@ -110,6 +140,8 @@ async def test_the_console_is_accessible_and_needs_no_script(
         "/console/",
         f"/console/cases/{event_id_of(3)}",
         "/console/?case=" + event_id_of(1),
+        "/console/statistics",
+        "/console/statistics?period=2026-10&region=north",
     ):
         await axe_page.goto(base_url + path)
         results = await Axe().run(axe_page)

@@ -25,7 +25,8 @@ def test_key_prints_the_logs_verifier_key(
     ("extra", "said"),
     [
         (["--key", "not-a-key"], "verifier key"),
-        (["--key", "{key}", "--event", "not-a-uuid"], "FAIL"),
+        (["--key", "{key}", "--event", "not-a-uuid"], "--event takes an event id"),
+        (["--key", "{key}", "--witness", "not-a-witness"], "cannot fetch"),
         (["--key", "{key}", "--entries", "9:3"], "--entries"),
         (["--key", "{key}"], "cannot fetch"),
     ],

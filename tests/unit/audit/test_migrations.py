@@ -2,7 +2,7 @@
 
 from services.audit.db import AuditLogEntry
 from services.audit.settings import AuditSettings
-from services.audit.statistics_db import FeedbackRow, ProfileRow
+from services.audit.statistics_db import FeedbackRow, MilestoneRow, ProfileRow
 from services.audit.tree_db import Cosignature, SignedCheckpoint, TreeNode
 from tests.support.schema import assert_schema_matches
 
@@ -10,5 +10,13 @@ from tests.support.schema import assert_schema_matches
 def test_the_migrated_schema_matches_the_models(settings: AuditSettings) -> None:
     assert_schema_matches(
         settings.database_url,
-        [AuditLogEntry, TreeNode, SignedCheckpoint, Cosignature, ProfileRow, FeedbackRow],
+        [
+            AuditLogEntry,
+            TreeNode,
+            SignedCheckpoint,
+            Cosignature,
+            ProfileRow,
+            FeedbackRow,
+            MilestoneRow,
+        ],
     )

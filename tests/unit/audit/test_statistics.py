@@ -70,13 +70,23 @@ async def test_json_export_suppresses_small_cells_and_their_partner(
         await client.get("/console/statistics.json", params={"period": "2026-10"}, headers=auditor)
     ).json()
     region = next(t for t in body["tables"] if t["dimension"] == "region")
-    assert region["cells"] == {"north": 12, "west": 7, "east": None, "south": None}
-    assert region["total"] == 28
+    # North is hidden too: November's one complaint in the north would be all months (13)
+    # minus October's 12; and so is October's total (November's 1 is 29 minus 28).
+    assert region["cells"] == {"north": None, "west": 7, "east": None, "south": None}
+    assert region["total"] is None
     felt = next(t for t in body["tables"] if t["dimension"] == "felt_heard")
     assert felt["cells"] == {"yes": None}
     assert felt["total"] is None
     everything = (await client.get("/console/statistics.json", headers=auditor)).json()
-    assert next(t for t in everything["tables"] if t["dimension"] == "region")["total"] == 29
+    overall = next(t for t in everything["tables"] if t["dimension"] == "region")
+    assert overall["cells"]["west"] == 7
+    assert overall["cells"]["north"] is None or region["cells"]["north"] is None
+    november = (
+        await client.get("/console/statistics.json", params={"period": "2026-11"}, headers=auditor)
+    ).json()
+    assert next(t for t in november["tables"] if t["dimension"] == "region")["cells"] == {
+        "north": None
+    }
 
 
 async def test_csv_and_page_show_no_count_below_five(
@@ -89,6 +99,7 @@ async def test_csv_and_page_show_no_count_below_five(
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert {
         "period": "2026-10",
+        "breakdown": "all",
         "dimension": "region",
         "value": "south",
         "count": "suppressed",

@@ -3,6 +3,7 @@ the log collects cosignatures and serves them on its checkpoint."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from services.audit.integrator import log_verifier
 from services.audit.settings import AuditSettings, WitnessRef
 from services.audit.tree_db import SignedCheckpoint, latest_checkpoint
+from services.audit.verifier import Request, VerificationFailed, verify
 from services.audit.witness import Witness, create_witness_app
 from services.audit.witnessing import Known, collect
 from shared.tlog import cosign, note
@@ -139,3 +141,21 @@ async def test_resubmitting_another_root_at_the_same_size_is_422(
         await twin.grow(600, lambda p: b"other".ljust(32))
         twin_note = (await _latest(twin)).note
     assert (await _post(to_witness, "old 600\n\n" + twin_note)).status_code == 422
+
+
+async def test_the_verifier_requires_the_cosignatures_it_is_told_to(
+    log: Log, witness: Witness, to_witness: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    verifier = log_verifier(log.runtime, log.settings)
+    wanted = Request(verifier, None, range(0), witnesses=(witness.vkey(),))
+    with pytest.raises(VerificationFailed, match=re.escape(f"no valid cosignature of {NAME}")):
+        await verify(log.client, wanted)  # the log has not been witnessed yet
+    assert await _submit(log, witness, to_witness, {}) == 1
+    report = await verify(log.client, wanted)
+    assert report.witnessed_by == [NAME]
+    other = cosign.verifier_key("other.example/w2", note.public_bytes(Ed25519PrivateKey.generate()))
+    with pytest.raises(VerificationFailed, match=re.escape("other.example/w2")):
+        await verify(log.client, Request(verifier, None, range(0), witnesses=(other,)))
+    for bad in ("nonsense", witness.vkey()[:-4] + "AAAA"):
+        with pytest.raises(VerificationFailed, match="--witness"):
+            await verify(log.client, Request(verifier, None, range(0), witnesses=(bad,)))

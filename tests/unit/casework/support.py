@@ -73,7 +73,7 @@ async def emitted(runtime: Runtime, kind: type[E]) -> list[E]:
     async with runtime.sessions() as session:
         rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.seq)))).all()
     decode = runtime.codec.decode
-    events = [decode("cases", r.key, r.to_record().headers, r.value).data for r in rows]
+    events = [decode(r.topic, r.key, r.to_record().headers, r.value).data for r in rows]
     return [e for e in events if isinstance(e, kind)]
 
 

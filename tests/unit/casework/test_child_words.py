@@ -105,7 +105,8 @@ async def test_withdrawal_ends_the_case_and_tells_the_child(
     [case] = await _all(runtime, Case)
     assert (case.status, case.version) == ("withdrawn", 2)
     assert all(d.cleared_at is not None for d in await _all(runtime, Deadline))
-    changed = [_decode(runtime, o) for o in await _all(runtime, OutboxMessage)][-1]
+    outbox = [o for o in await _all(runtime, OutboxMessage) if o.topic == "cases"]
+    changed = [_decode(runtime, o) for o in outbox][-1]
     assert isinstance(changed, CaseStepChanged)
     assert (changed.previous_step, changed.step) == ("received", "withdrawn")
     assert "withdrawn" in (changed.explanation or "")
@@ -123,4 +124,4 @@ async def test_withdrawal_before_triage_opens_the_case_already_withdrawn(
 
 
 def _decode(runtime: Runtime, row: OutboxMessage) -> object:
-    return runtime.codec.decode("cases", row.key, row.to_record().headers, row.value).data
+    return runtime.codec.decode(row.topic, row.key, row.to_record().headers, row.value).data

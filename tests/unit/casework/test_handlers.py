@@ -34,7 +34,9 @@ async def test_a_triaged_complaint_opens_one_case_and_emits_case_opened(
     assert (case.complaint_id, case.queue, case.priority) == (decision.complaint_id, "online", 1)
     assert case.status == "received"
     assert case.respond_by == decision.respond_by
-    opened = runtime.codec.decode("cases", outbox.key, outbox.to_record().headers, outbox.value)
+    opened = runtime.codec.decode(
+        outbox.topic, outbox.key, outbox.to_record().headers, outbox.value
+    )
     assert isinstance(opened.data, CaseOpened)
     assert opened.data.case_id == case.case_id
     assert opened.envelope.subject == str(decision.complaint_id)

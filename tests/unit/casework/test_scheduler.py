@@ -68,7 +68,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 async def _breached(runtime: Runtime) -> list[DeadlineBreached]:
     async with runtime.sessions() as session:
         rows = (await session.exec(select(OutboxMessage))).all()
-    events = [runtime.codec.decode("cases", r.key, r.to_record().headers, r.value) for r in rows]
+    events = [runtime.codec.decode(r.topic, r.key, r.to_record().headers, r.value) for r in rows]
     return [e.data for e in events if isinstance(e.data, DeadlineBreached)]
 
 

@@ -80,7 +80,7 @@ def test_holdings_follow_from_what_each_service_emits_and_opens() -> None:
     held = holdings()
     assert set(held["intake"]) == {"complaints", "cases", "statistics"}
     assert set(held["triage"]) == {"complaints", "triage", "statistics"}
-    assert set(held["casework"]) == {"complaints", "triage", "cases"}
+    assert set(held["casework"]) == {"complaints", "triage", "cases", "statistics"}
     assert not {"complaints", "triage", "cases"} & set(held["audit"])
 
 
