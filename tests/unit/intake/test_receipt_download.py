@@ -7,8 +7,11 @@ import httpx
 import pytest
 
 from services.intake.app import create_app
+from services.intake.errors import ReceiptNotReady
+from services.intake.receipt_proof import check
 from services.intake.settings import IntakeSettings
 from tests.support.apps import app_client
+from tests.support.receipts import make_receipts
 from tests.unit.intake.portal_client import Visitor, receipt_code
 
 URL = "/api/v1/receipts/proof"
@@ -51,3 +54,13 @@ async def test_a_wrong_code_on_the_page_gets_the_code_page_again(client: httpx.A
     shown = await Visitor(client).follow_up("0000 0000 0000 0000", action="receipt")
     assert shown.status_code == 404
     assert "We do not know this code" in shown.text
+
+
+def test_intake_hands_out_no_receipt_without_a_witness_even_unconfigured() -> None:
+    receipts = make_receipts()
+    check(receipts.genuine, None, [])
+    with pytest.raises(ReceiptNotReady):
+        check(receipts.forgeries["no witness"], None, [])
+    check(receipts.genuine, receipts.log_key, [receipts.witness_key])
+    with pytest.raises(ReceiptNotReady):
+        check(receipts.forgeries["tampered proof"], receipts.log_key, [receipts.witness_key])
