@@ -37,6 +37,7 @@ from deploy.keys import ensure_keys, init_keys
 from deploy.ports import free_port
 from deploy.status import read_parked, read_status, render_parked
 from deploy.system import REPO, SERVICES, SIGNIN, HeardSystem, SystemConfig
+from deploy.witness import local_witness
 from services import registry
 from services.audit import cli as audit_cli
 from services.casework.signin import staff_cli
@@ -135,7 +136,9 @@ def up(args: argparse.Namespace) -> int:
                 kafka_bootstrap_servers=bootstrap,
                 keyring_path=_keyring(var),
             )
+            config, witness = local_witness(config)
             system = HeardSystem(config)
+            system.processes.add(witness)
             system.start()
             try:
                 for service in SERVICES:
@@ -313,3 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"heard: {error}\n")
         return 1
     return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

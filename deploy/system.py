@@ -104,6 +104,8 @@ class SystemConfig:
             f"{prefix}_PORT": str(self.port(service)),
             f"{prefix}_HOST": self.host,
             f"{prefix}_SIGNIN_URL": self.url(SIGNIN),
+            # Where intake reads the public log for a child's receipt (audit's port here).
+            "INTAKE_LOG_URL": self.url("audit") + "/log",
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }

@@ -106,7 +106,7 @@ def verify_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _witness_key(path: Path) -> Ed25519PrivateKey:
+def load_witness_key(path: Path) -> Ed25519PrivateKey:
     """The witness's key from `path`, made (0600) on first use."""
     if not path.exists():
         raw = Ed25519PrivateKey.generate().private_bytes(
@@ -125,7 +125,7 @@ def witness(args: argparse.Namespace) -> int:
     except BadCheckpoint as error:
         _out(f"heard audit witness: {error}")
         return 2
-    running = Witness(args.name, _witness_key(args.key_file), logs, args.state)
+    running = Witness(args.name, load_witness_key(args.key_file), logs, args.state)
     _out(f"witness {args.name}: key {running.vkey()}")
     uvicorn.run(create_witness_app(running), host=args.host, port=args.port, log_level="warning")
     return 0
