@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from services.audit.settings import AuditSettings
 from services.audit.verifier import PARALLEL, Report, Request, VerificationFailed, verify
 from services.audit.witness import Witness, create_witness_app
-from shared.crypto.keyring import FileKeyring
+from shared.crypto.keyfiles import load_service_keyring
 from shared.tlog import note
 from shared.tlog.errors import BadCheckpoint
 
@@ -38,7 +38,7 @@ def _out(text: str) -> None:
 def key(args: argparse.Namespace) -> int:
     """Print the log's verifier key (`<origin>+<key id>+<key>`) from the keyring."""
     settings = AuditSettings(HEARD_KEYRING=args.keyring)
-    signing = FileKeyring.load(settings.keyring_path).signing_key("audit")
+    signing = load_service_keyring(settings.keyring_path, "audit").signing_key("audit")
     _out(note.verifier_of(settings.log_origin, signing).encode())
     return 0
 

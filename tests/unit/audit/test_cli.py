@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from deploy.cli import main
+from deploy.keys import init_keys
 from services.audit.settings import AuditSettings
+from shared.crypto.keyfiles import load_service_keyring
 from shared.crypto.keyring import FileKeyring
 from shared.tlog import note
 
@@ -18,6 +20,19 @@ def test_key_prints_the_logs_verifier_key(
     assert main(["audit", "key", "--keyring", str(keyring_path)]) == 0
     printed = capsys.readouterr().out.strip()
     expected = note.verifier_of(AuditSettings().log_origin, keyring.signing_key("audit"))
+    assert note.parse_verifier(printed) == expected
+
+
+def test_key_reads_audits_own_keyring_in_a_keys_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `heard keys init` writes a folder of per-service keyrings, the default `HEARD_KEYRING`.
+    folder = tmp_path / "keys"
+    init_keys(folder)
+    assert main(["audit", "key", "--keyring", str(folder)]) == 0
+    printed = capsys.readouterr().out.strip()
+    audit = load_service_keyring(folder, "audit")
+    expected = note.verifier_of(AuditSettings().log_origin, audit.signing_key("audit"))
     assert note.parse_verifier(printed) == expected
 
 
