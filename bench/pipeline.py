@@ -70,7 +70,9 @@ def _system(work: Path, broker: str, server: str) -> Iterator[HeardSystem]:
         },
         ports={s: free_port() for s in (*SERVICES, SIGNIN)},
         topic_prefix=prefix,
-        environment="production",
+        # Not "production": that refuses a single broker's topics (one replica). Each process
+        # still loads only its own keyring from the folder `init_keys` wrote.
+        environment="development",
         # The load comes from one address; a real portal sees each child from their own.
         extra_env={"INTAKE_API_SUBMISSION_LIMIT": "10000000"},
     )
