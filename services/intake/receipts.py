@@ -24,6 +24,9 @@ GROUP = 4
 MAX_INPUT_CHARS = 64
 KEY_NAME = "intake/receipt-code"
 
+# What a client may send (documented in the API): 20 symbols, with I, L and O and any case,
+# separated by spaces, dashes or line breaks anywhere.
+RECEIPT_PATTERN = r"^[\t\n\r -]*(?:[0-9A-TV-Za-tv-z][\t\n\r -]*){20}$"
 _SEPARATORS = re.compile(r"[\s-]+")
 _READ_AS_DIGITS = str.maketrans("ILO", "110")
 _VALID = frozenset(ALPHABET)
