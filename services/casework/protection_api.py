@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from services.casework import approvals, decisions, dossier, protection
 from services.casework.approvals import Kind
-from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
+from services.casework.cases_api import ERRORS, MAX_VERSION, Staff, runtime_of, tools_of
 from services.casework.protection import DIRECTORY, Service
 from shared.auth import StaffPrincipal
 from shared.web.staff import require_roles
@@ -54,7 +54,7 @@ class ApprovalDecided(BaseModel):
 
     approve: bool
     reason: Text
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class RecommendationAsked(BaseModel):
@@ -72,7 +72,7 @@ class DecisionTaken(BaseModel):
     child_views: Text
     views_weighed: Text
     recommendations: list[RecommendationAsked] = Field(default_factory=list, max_length=50)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class RecommendationFollowed(BaseModel):

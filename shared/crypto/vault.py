@@ -13,7 +13,10 @@ id it does not know yet finds a key distributed through Vault.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import hvac
@@ -23,6 +26,7 @@ from shared.crypto.keyfiles import public_keys, service_view
 from shared.crypto.keyring import FileKeyring, new_keyring_document
 from shared.errors import ConfigurationError, KeyringError
 
+LOCATOR_FORMAT = "heard-vault/1"
 PUBLIC = "public"
 DEFAULT_MOUNT = "secret"
 DEFAULT_PREFIX = "heard/keyrings"
@@ -36,7 +40,7 @@ class VaultStore:
     ) -> None:
         self._kv = client.secrets.kv.v2
         self._mount = mount
-        self._prefix = prefix.strip("/")
+        self.prefix = prefix.strip("/")
 
     def read(self, name: str) -> tuple[dict[str, Any], int]:
         """The document stored as `name`, and its version; ConfigurationError if none."""
@@ -58,7 +62,7 @@ class VaultStore:
             raise KeyringError(f"keyring {name!r} changed meanwhile; read it again") from None
 
     def _path(self, name: str) -> str:
-        return f"{self._prefix}/{name}"
+        return f"{self.prefix}/{name}"
 
 
 class VaultKeyring(FileKeyring):
@@ -89,3 +93,24 @@ def init_vault_keyrings(store: VaultStore, holdings: Mapping[str, Iterable[str]]
         store.write(service, service_view(document, service, topics), version=0)
     public = {"format": "heard-public-keys/1", "verify_keys": public_keys(document)}
     store.write(PUBLIC, public, version=0)
+
+
+def is_locator(document: Mapping[str, Any]) -> bool:
+    """Whether a keyring setting's file points at a key store instead of holding keys."""
+    return document.get("format") == LOCATOR_FORMAT
+
+
+def keyring_from_locator(path: Path, service: str) -> VaultKeyring:
+    """`service`'s keyring from the store a locator file names:
+    `{"format": "heard-vault/1", "url": ..., "mount": ..., "prefix": ..., "token_file": ...}`;
+    without `token_file`, the token is VAULT_TOKEN's (never in the locator itself)."""
+    locator = json.loads(path.read_text("utf-8"))
+    token_file = locator.get("token_file")
+    token = (
+        Path(token_file).read_text("utf-8").strip() if token_file else os.environ.get("VAULT_TOKEN")
+    )
+    if not token:
+        raise ConfigurationError(f"{path} names a key store but no token: set VAULT_TOKEN")
+    client = hvac.Client(url=locator["url"], token=token)
+    mount, prefix = locator.get("mount", DEFAULT_MOUNT), locator.get("prefix", DEFAULT_PREFIX)
+    return VaultKeyring(VaultStore(client, mount=mount, prefix=prefix), service)

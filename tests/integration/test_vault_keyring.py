@@ -4,18 +4,21 @@
 - per-service keyrings with least privilege, as from files: intake cannot sign as triage nor
   open `triage`; audit holds no data key;
 - a keyring is never overwritten: init twice, or a write from a stale version, is refused;
-- a key distributed through the store reaches a running service's keyring on `reload`.
+- a key distributed through the store reaches a running service's keyring on `reload`;
+- a locator file in place of a keyring file makes a service read its keys from the store.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import hvac
 import pytest
@@ -23,7 +26,14 @@ import pytest
 from deploy.keys import holdings
 from deploy.ports import free_port
 from shared.crypto.aead import new_data_key
-from shared.crypto.vault import PUBLIC, VaultKeyring, VaultStore, init_vault_keyrings
+from shared.crypto.keyfiles import load_service_keyring
+from shared.crypto.vault import (
+    LOCATOR_FORMAT,
+    PUBLIC,
+    VaultKeyring,
+    VaultStore,
+    init_vault_keyrings,
+)
 from shared.errors import KeyringError
 
 pytestmark = pytest.mark.integration
@@ -108,3 +118,16 @@ def test_a_distributed_key_reaches_a_running_keyring_on_reload(store: VaultStore
         running.data_key("complaints", "complaints-2")
     assert running.reload()
     assert running.data_key("complaints", "complaints-2").key_id == "complaints-2"
+
+
+def test_a_locator_file_makes_the_runtime_read_keys_from_the_store(
+    store: VaultStore, vault: hvac.Client, tmp_path: Path
+) -> None:
+    token = tmp_path / "token"
+    token.write_text(vault.token)
+    locator = tmp_path / "keystore.json"
+    where = {"url": vault.url, "mount": "secret", "prefix": store.prefix, "token_file": str(token)}
+    locator.write_text(json.dumps({"format": LOCATOR_FORMAT, **where}))
+    keyring = load_service_keyring(locator, "casework")
+    assert isinstance(keyring, VaultKeyring)
+    assert keyring.holder == "casework"

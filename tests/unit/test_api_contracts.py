@@ -130,3 +130,39 @@ def staff() -> dict[str, str]:
 @EXAMPLES
 def test_every_api_keeps_its_contract(case: schemathesis.Case[Any], staff: dict[str, str]) -> None:
     case.call_and_validate(headers=staff, checks=ALL_CHECKS)
+
+
+def _unbounded(schema: Any, components: dict[str, Any], seen: set[str]) -> Iterator[str]:
+    """Where in `schema` an integer has no maximum or a free string no maximum length."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _unbounded(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    reference = schema.get("$ref", "").rpartition("/")[2]
+    if reference and reference not in seen:
+        seen.add(reference)
+        yield from _unbounded(components[reference], components, seen)
+    free = not ({"enum", "const", "format", "pattern"} & schema.keys())
+    if schema.get("type") == "integer" and "maximum" not in schema and free:
+        yield f"integer {schema.get('title', '')}"
+    if schema.get("type") == "string" and "maxLength" not in schema and free:
+        yield f"string {schema.get('title', '')}"
+    for key in ("items", "anyOf", "allOf", "oneOf", "schema", "content", "application/json"):
+        yield from _unbounded(schema.get(key), components, seen)
+    yield from _unbounded(list(schema.get("properties", {}).values()), components, seen)
+
+
+@pytest.mark.parametrize("name", list(APPS))
+def test_every_integer_and_string_a_client_sends_is_bounded(name: str) -> None:
+    document = APPS[name].openapi()
+    components = document.get("components", {}).get("schemas", {})
+    unbounded = [
+        f"{method.upper()} {path}: {where}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for given in [operation.get("parameters", []), operation.get("requestBody", {})]
+        for where in _unbounded(given, components, set())
+    ]
+    assert unbounded == []
