@@ -34,6 +34,8 @@ from tests.e2e.system import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+# Clients submitting at once while the faults happen.
+SUBMITTERS = 3
 
 
 async def test_200_complaints_each_reach_one_queue_and_one_audit_trail(
@@ -114,8 +116,8 @@ async def test_kill_9_of_every_part_under_load_loses_and_duplicates_nothing(
     databases = {s: own_postgres.create_database(f"{s}_{new_id().hex[-8:]}") for s in SERVICES}
     with running_system(tmp_path, kafka_broker.bootstrap, databases) as system:
         async with HeardClient(system.config) as client:
-            submitter = Submitter(client)
-            submitting = asyncio.create_task(submitter.run())
+            submitters = [Submitter(client) for _ in range(SUBMITTERS)]
+            submitting = [asyncio.create_task(s.run()) for s in submitters]
             await asyncio.sleep(4)
             for service in ("intake", "triage", "casework", "audit"):
                 await _kill_and_restart(system.processes_of(service))
@@ -128,18 +130,21 @@ async def test_kill_9_of_every_part_under_load_loses_and_duplicates_nothing(
             await asyncio.sleep(3)
             await asyncio.to_thread(own_postgres.start)
             await asyncio.sleep(6)
-            submitter.stop()
-            await submitting
+            for submitter in submitters:
+                submitter.stop()
+            await asyncio.gather(*submitting)
 
             assert system.processes.crashed() == [], "a process exited after the outages"
-            refused = [a.status_code for a in submitter.answers if a.status_code != 201]
+            answers = [a for s in submitters for a in s.answers]
+            refused = [a.status_code for a in answers if a.status_code != 201]
             assert not refused, f"intake refused complaints: {refused}"
-            accepted = {a.complaint_id for a in submitter.answers if a.complaint_id}
+            accepted = {a.complaint_id for a in answers if a.complaint_id}
             trail = await converged_trail(client, accepted, within=300)
     counts = count_trail(trail, accepted)
-    print(f"{len(accepted)} complaints, {submitter.retries} retries\n")  # noqa: T201
+    retries = sum(s.retries for s in submitters)
+    print(f"{len(accepted)} complaints, {retries} retries\n")  # noqa: T201
     print(show_counts(counts, trail.dead_letters))  # noqa: T201
-    assert len(accepted) == len(submitter.answers)
+    assert len(accepted) == len(answers)
     assert all(c.missing == 0 and c.duplicated == 0 for c in counts.values()), counts
     assert trail.dead_letters == 0
     assert_exactly_once(trail, accepted)
