@@ -90,11 +90,15 @@ class HeardClient:
     ) -> None:
         await self._http.aclose()
 
-    async def submit(self, complaint: Mapping[str, Any]) -> Submission:
-        """POST one complaint to intake."""
+    async def submit(
+        self, complaint: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Submission:
+        """POST one complaint to intake (under `idempotency_key`, if given, so that sending it
+        again returns the first answer instead of a second complaint)."""
         started = time.perf_counter()
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         answer = await self._http.post(
-            f"{self._config.url('intake')}/api/v1/complaints", json=dict(complaint)
+            f"{self._config.url('intake')}/api/v1/complaints", json=dict(complaint), headers=headers
         )
         seconds = time.perf_counter() - started
         body = (

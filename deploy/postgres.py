@@ -189,6 +189,19 @@ class PostgresCluster:
             self._process = None
             _RUNNING.discard(self)
 
+    def crash(self, timeout: float = 30) -> None:
+        """Stop the server as a power cut would (`pg_ctl stop -m immediate`: no checkpoint,
+        backends killed, recovery from the WAL at the next start); `start()` brings it back."""
+        process = self._process
+        if process is None:
+            return
+        pg_ctl = str(ensure_postgres_installed() / "pg_ctl")
+        stop = [pg_ctl, "stop", "-D", str(self.pgdata), "-m", "immediate", "-w"]
+        run_to_completion(self._spec("pg_ctl", stop), timeout)
+        process.wait(timeout)
+        self._process = None
+        _RUNNING.discard(self)
+
     def _hand_over(self) -> None:
         if os.geteuid() != 0:
             return

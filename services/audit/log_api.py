@@ -115,8 +115,14 @@ class SignedSize:
         return leaves <= self.size
 
 
+# Documented, not enforced here: `tiles.parse_tile` refuses any other path with a 400.
+TILE_PATH = {"pattern": tiles.TILE_PATTERN}
+
+
 @router.get("/tile/{path:path}", response_class=Response)
-async def tile(request: Request, path: Annotated[str, Path(max_length=64)]) -> Response:
+async def tile(
+    request: Request, path: Annotated[str, Path(max_length=64, json_schema_extra=TILE_PATH)]
+) -> Response:
     """A hash tile or entry bundle of the signed tree (immutable once served)."""
     wanted = tiles.parse_tile(path)
     reader: TileReader = request.app.state.tile_reader

@@ -19,6 +19,13 @@ MAX_LEVEL = 63
 ENTRIES = "entries"
 MAX_INDEX = (1 << 63) - 1
 _LEVEL = re.compile(r"0|[1-9][0-9]?")
+# What a client may ask for (documented in the API): a level up to 63 or `entries`, an index
+# of at most five canonical groups, a partial width below 256.
+TILE_PATTERN = (
+    r"^(?:entries|[0-9]|[1-5][0-9]|6[0-3])/"
+    r"(?:x(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})/(?:x[0-9]{3}/){0,3})?[0-9]{3}"
+    r"(?:\.p/(?:[1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?$"
+)
 _WIDTH = re.compile(r"[1-9][0-9]{0,2}")
 _GROUP = re.compile(r"x[0-9]{3}")
 _LAST = re.compile(r"[0-9]{3}")

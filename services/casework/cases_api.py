@@ -17,6 +17,9 @@ from shared.auth import StaffPrincipal
 from shared.runtime import Runtime
 from shared.web.staff import require_roles
 
+# A case's version is a 32-bit integer column: a larger one is refused (422), never a 500.
+MAX_VERSION = 2**31 - 1
+
 router = APIRouter(prefix="/api/v1/cases")
 # Every role reaches the door; the permission matrix decides what each finds behind it.
 Staff = Annotated[
@@ -95,14 +98,14 @@ class StepTaken(BaseModel):
     """A procedure action: `version` is the case version the caller last read."""
 
     action: Action
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
     reason: str | None = Field(default=None, max_length=4000)
 
 
 class Assignment(BaseModel):
     """Claim (no `to`) or assign to `to` (supervisors)."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
     to: str | None = Field(default=None, min_length=1, max_length=200)
 
 

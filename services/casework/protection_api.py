@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from services.casework import approvals, decisions, dossier, protection
 from services.casework.approvals import Kind
-from services.casework.cases_api import ERRORS, Staff, runtime_of, tools_of
+from services.casework.cases_api import ERRORS, MAX_VERSION, Staff, runtime_of, tools_of
 from services.casework.dossier_pdf import render_pdf
 from services.casework.protection import DIRECTORY, Service
 from services.casework.register import Entry, register
@@ -58,7 +58,7 @@ class ApprovalDecided(BaseModel):
 
     approve: bool
     reason: Text
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class RecommendationAsked(BaseModel):
@@ -76,7 +76,7 @@ class DecisionTaken(BaseModel):
     child_views: Text
     views_weighed: Text
     recommendations: list[RecommendationAsked] = Field(default_factory=list, max_length=50)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class RecommendationFollowed(BaseModel):

@@ -40,9 +40,18 @@ class BlockRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    address: str = Field(max_length=64)
+    # Documented as what the validator below accepts, so the API keeps its contract.
+    address: str = Field(
+        max_length=64, json_schema_extra={"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
+    )
     reason: str = Field(min_length=3, max_length=300)
     days: int = Field(30, ge=1, le=365)
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _whole_number(cls, days: object) -> object:
+        # JSON Schema's integer includes 30.0; strict mode would refuse it.
+        return int(days) if isinstance(days, float) and days.is_integer() else days
 
     @field_validator("address")
     @classmethod

@@ -9,11 +9,12 @@ breaks are refused (PostgreSQL cannot store NUL, and nothing a client sends may 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from services.intake.receipts import MAX_INPUT_CHARS, is_code
+from services.intake.receipts import MAX_INPUT_CHARS, RECEIPT_PATTERN, is_code
 from shared.events.contracts.casework import Step
 from shared.events.contracts.intake import (
     AgeBand,
@@ -67,10 +68,31 @@ assert set(RANK) == set(get_args(Status)) >= set(get_args(Step))  # noqa: S101 -
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# `_clean_text` below, documented on every text field (`Some` when the field may not be blank).
+_CLEAN = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CLEAN_TEXT = {"pattern": f"^{_CLEAN}*$"}
+_CLEAN_SOME = {"pattern": rf"^{_CLEAN}*(?!\s){_CLEAN}{_CLEAN}*$"}
+
+
+def _documented(rules: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """The JSON schema of an input model: its text rules on each text field, and `rules`."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        for field in schema.get("properties", {}).values():
+            for kind in [field, *field.get("anyOf", ())]:
+                if kind.get("type") == "string" and "enum" not in kind:
+                    kind.update(_CLEAN_SOME if kind.get("minLength") else _CLEAN_TEXT)
+        schema.update(rules)
+
+    return extra
+
+
 class _Input(BaseModel):
     """What every part of a submission shares: strict types, stripped text, no NULs."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, str_strip_whitespace=True, json_schema_extra=_documented({})
+    )
 
     @field_validator("*")
     @classmethod
@@ -90,6 +112,19 @@ class ContactIn(ContactDetails, _Input):
 class OnBehalfIn(OnBehalf, _Input):
     """Who submits for the child, as submitted."""
 
+    # The rule below, documented: without the child's consent, a reason (not blank) is required.
+    model_config = ConfigDict(
+        json_schema_extra=_documented(
+            {
+                "if": {"properties": {"child_consents": {"const": False}}},
+                "then": {
+                    "properties": {"reason_without_consent": {"type": "string", **_CLEAN_SOME}},
+                    "required": ["reason_without_consent"],
+                },
+            }
+        )
+    )
+
     @model_validator(mode="after")
     def _justified_without_consent(self) -> OnBehalfIn:
         # OPIC art. 5(1): acting without the child's consent must be justified.
@@ -98,8 +133,33 @@ class OnBehalfIn(OnBehalf, _Input):
         return self
 
 
+# The two validators of SubmitComplaint below, documented in its schema.
+_BLANK_OR_NULL = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*$"}]}
+_SUBMISSION_RULES = {
+    "allOf": [
+        {
+            "if": {"properties": {"submitted_by": {"const": "on_behalf"}}},
+            "then": {"required": ["on_behalf"], "properties": {"on_behalf": {"type": "object"}}},
+            "else": {"properties": {"on_behalf": {"type": "null"}}},
+        },
+        {
+            "if": {"properties": {"anonymous": {"const": True}}, "required": ["anonymous"]},
+            "then": {
+                "properties": {
+                    "contact": {
+                        "anyOf": [{"type": "null"}, {"properties": {"name": _BLANK_OR_NULL}}]
+                    }
+                }
+            },
+        },
+    ]
+}
+
+
 class SubmitComplaint(_Input):
     """A complaint as a child, or someone acting for a child, submits it."""
+
+    model_config = ConfigDict(json_schema_extra=_documented(_SUBMISSION_RULES))
 
     channel: Channel
     language: Language
@@ -139,7 +199,7 @@ class CheckStatus(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    receipt_code: str = Field(min_length=1, max_length=MAX_INPUT_CHARS)
+    receipt_code: str = Field(min_length=1, max_length=MAX_INPUT_CHARS, pattern=RECEIPT_PATTERN)
 
     @field_validator("receipt_code")
     @classmethod

@@ -2,8 +2,8 @@
 
 A code is 16 random decimal digits (53 bits, from `secrets`) shown in groups of four, like
 `4821 0937 5561 2048`: readable aloud in any language, typeable on any phone. Input is read
-leniently: any Unicode decimal digits (Arabic-Indic, Persian, full-width, ...) count as
-their Western digit, and spaces and dashes anywhere are ignored.
+leniently: Arabic-Indic, Persian and full-width digits count as their Western digit, and
+spaces and dashes anywhere are ignored (`RECEIPT_PATTERN` says exactly what is accepted).
 
 Intake stores, per code, a short keyed lookup tag (HMAC-SHA256 under its own versioned
 secret `intake/receipt-code`, truncated to 32 bits, with the key id beside it) and an
@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,7 +42,21 @@ ARGON2_MEMORY_KIB = 2048
 
 LEGACY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LEGACY_SYMBOLS = 20
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\ufe63\uff0d]+")
+# Digits read as their Western digit: Western, Arabic-Indic, Persian, full-width.
+_DIGIT_RANGES = ("0", "\u0660", "\u06f0", "\uff10")
+_DIGIT = "".join(f"{first}-{chr(ord(first) + 9)}" for first in _DIGIT_RANGES)
+# Separators ignored anywhere: white space a phone or keyboard types, and every dash.
+_SEPARATOR = "\t\n\r \u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d-"
+_SEPARATORS = re.compile(f"[{_SEPARATOR}]+")
+_TO_WESTERN = str.maketrans(
+    {chr(ord(first) + d): str(d) for first in _DIGIT_RANGES for d in range(10)}
+)
+# What a client may send (documented in the API, exactly what `is_code` accepts): 16 digits,
+# or an old code's 20 symbols (I, L and O read as digits, any case), separators anywhere.
+RECEIPT_PATTERN = (
+    f"^[{_SEPARATOR}]*(?:(?:[{_DIGIT}][{_SEPARATOR}]*){{{DIGITS}}}"
+    f"|(?:[0-9A-TV-Za-tv-z][{_SEPARATOR}]*){{{LEGACY_SYMBOLS}}})$"
+)
 _READ_AS_DIGITS = str.maketrans("ILO", "110")
 _LEGACY_VALID = frozenset(LEGACY_ALPHABET)
 
@@ -60,9 +73,7 @@ def group(digits: str) -> str:
 
 
 def _western(text: str) -> str:
-    return "".join(
-        str(unicodedata.decimal(c)) if c.isdecimal() else c for c in _SEPARATORS.sub("", text)
-    )
+    return _SEPARATORS.sub("", text).translate(_TO_WESTERN)
 
 
 def canonical_code(text: str) -> str:
@@ -75,7 +86,9 @@ def canonical_code(text: str) -> str:
 
 def legacy_code(text: str) -> str:
     """An old-form code's 20 symbols, upper case and ungrouped; ValueError if not one."""
-    symbols = _SEPARATORS.sub("", text[:MAX_INPUT_CHARS]).upper().translate(_READ_AS_DIGITS)
+    symbols = _SEPARATORS.sub("", text[:MAX_INPUT_CHARS])
+    # ASCII before upper(): the dotless i upper-cases to "I"; the documented pattern is ASCII.
+    symbols = symbols.upper().translate(_READ_AS_DIGITS) if symbols.isascii() else ""
     if len(symbols) != LEGACY_SYMBOLS or not _LEGACY_VALID.issuperset(symbols):
         raise ValueError("not a receipt code")
     return symbols

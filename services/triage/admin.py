@@ -76,7 +76,20 @@ async def _activate(uow: UnitOfWork, rules: RuleSet, report: Report, by: str) ->
     return True
 
 
-@router.put("/rule-set")
+# The body is read raw (a YAML file), so FastAPI cannot see it: documented here.
+_YAML_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_BYTES}
+            }
+        },
+    }
+}
+
+
+@router.put("/rule-set", openapi_extra=_YAML_BODY)
 async def put_rule_set(request: Request, current: Rules, staff: Administrator) -> Activation:
     """Validate the YAML body as a rule set, measure it, and put it in force everywhere."""
     raw = await request.body()

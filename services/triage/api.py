@@ -62,7 +62,7 @@ class DryRun(BaseModel):
     narrative: str = Field(min_length=1, max_length=20000)
     language: Language
     age_band: AgeBand = "unknown"
-    in_danger_now: bool | None = None
+    in_danger_now: bool | None = Field(default=None, strict=True)
     region: str | None = Field(default=None, max_length=100)
 
 

@@ -84,10 +84,17 @@ def init_keyring_dir(directory: Path, holdings: Mapping[str, Iterable[str]]) -> 
 
 
 def load_service_keyring(location: Path, service: str) -> FileKeyring:
-    """`service`'s keyring: `<location>/<service>.json` when `location` is a directory, else
-    the file at `location` (a complete keyring: tests and tools)."""
+    """`service`'s keyring: `<location>/<service>.json` when `location` is a directory; from
+    Vault/OpenBao when the file at `location` is a locator (`shared.crypto.vault`); else the
+    file at `location` (a complete keyring: tests and tools)."""
     if location.is_dir():
         return FileKeyring.load(service_file(location, service))
+    if location.is_file() and location.suffix == ".json":
+        # Imported here: the Vault backend builds on this module.
+        from shared.crypto import vault
+
+        if vault.is_locator(json.loads(location.read_text("utf-8"))):
+            return vault.keyring_from_locator(location, service)
     return FileKeyring.load(location)
 
 

@@ -106,13 +106,17 @@ class FileKeyring:
         """Read the file again; True if its keys changed."""
         if self._path is None:
             return False
-        fresh = FileKeyring.load(self._path)
-        if fresh.document() == self._doc:
+        fresh = FileKeyring.load(self._path).document()
+        if fresh == self._doc:
             return False
-        self._doc = fresh.document()
+        self._replace(fresh)
+        return True
+
+    def _replace(self, document: dict[str, Any]) -> None:
+        """Hold `document` from now on, forgetting the keys parsed from the old one."""
+        self._doc = document
         self._signing.clear()
         self._verifying.clear()
-        return True
 
     def current_data_key(self, topic: str) -> DataKey:
         """The key new events on `topic` are encrypted under."""

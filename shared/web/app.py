@@ -15,6 +15,7 @@ from shared.auth import TokenVerifier
 from shared.oidc import oidc_verifier
 from shared.runtime import Runtime, open_runtime
 from shared.settings import ServiceSettings
+from shared.web.contract import document_errors
 from shared.web.errors import install_error_handlers
 from shared.web.limits import BodySizeLimit
 from shared.web.tracing import RequestTracing
@@ -60,6 +61,7 @@ def service_app(
         title=f"Heard {service}", version="1", lifespan=lifespan, telemetry=NO_NATIVE_TELEMETRY
     )
     install_common(app, max_body_bytes=settings.max_body_bytes)
+    document_errors(app, service)
     return app
 
 

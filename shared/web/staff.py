@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import StaffPrincipal, TokenVerifier
 from shared.errors import InvalidToken
@@ -14,6 +16,10 @@ from shared.errors import InvalidToken
 # Browsers cannot send a bearer header on a plain link or form: the consoles carry the same
 # token in this cookie (HttpOnly, SameSite=Strict, set at sign-in).
 STAFF_COOKIE = "heard_staff"
+# Declared (never enforced: `require_roles` checks) so that OpenAPI lists how staff routes
+# are signed into, and their 401 and 403 answers (shared.web.contract).
+_BEARER = HTTPBearer(auto_error=False, description="a staff token from the sign-in process")
+_COOKIE = APIKeyCookie(name=STAFF_COOKIE, auto_error=False, description="the consoles' cookie")
 
 
 def presented_token(request: Request) -> str | None:
@@ -25,13 +31,17 @@ def presented_token(request: Request) -> str | None:
     return request.cookies.get(STAFF_COOKIE) or None
 
 
-def require_roles(*roles: str) -> Callable[[Request], Awaitable[StaffPrincipal]]:
+def require_roles(*roles: str) -> Callable[..., Awaitable[StaffPrincipal]]:
     """A dependency admitting callers with a valid token holding one of `roles`.
 
     The verifier (public keys only) is `app.state.token_verifier`, set at start-up.
     """
 
-    async def dependency(request: Request) -> StaffPrincipal:
+    async def dependency(
+        request: Request,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
+        _cookie: Annotated[str | None, Depends(_COOKIE)] = None,
+    ) -> StaffPrincipal:
         token = presented_token(request)
         if token is None:
             raise HTTPException(401, "staff bearer token required", {"WWW-Authenticate": "Bearer"})

@@ -121,3 +121,35 @@ def assert_exactly_once(trail: Trail, complaint_ids: set[str]) -> None:
     for complaint_id in complaint_ids:
         assert trail.audited[complaint_id] == Counter(AUDITED_TYPES), complaint_id
     assert trail.dead_letters == 0
+
+
+@dataclass(frozen=True)
+class Count:
+    """Of the accepted complaints: how many are present exactly once, missing, duplicated."""
+
+    accepted: int
+    present_once: int
+    missing: int
+    duplicated: int
+
+
+def count_trail(trail: Trail, complaint_ids: set[str]) -> dict[str, Count]:
+    """The count for cases (casework's queues) and for each audited event type."""
+    counts = {"cases": _count({c: trail.in_queues[c] for c in complaint_ids})}
+    for kind in AUDITED_TYPES:
+        seen = {c: trail.audited.get(c, Counter())[kind] for c in complaint_ids}
+        counts[kind] = _count(seen)
+    return counts
+
+
+def _count(seen: dict[str, int]) -> Count:
+    times = Counter(min(n, 2) for n in seen.values())
+    return Count(len(seen), times[1], times[0], times[2])
+
+
+def show_counts(counts: dict[str, Count], dead_letters: int) -> str:
+    """The counts as a table, for the test's output."""
+    lines = [f"{'':32} accepted  once  missing  duplicated"]
+    for name, c in counts.items():
+        lines.append(f"{name:32} {c.accepted:8} {c.present_once:5} {c.missing:8} {c.duplicated:11}")
+    return "\n".join([*lines, f"dead letters: {dead_letters}"])

@@ -8,12 +8,14 @@ import base64
 import hashlib
 import hmac
 import math
+import re
 
 import pytest
 
 from services.intake.receipts import (
     DIGITS,
     KEY_NAME,
+    RECEIPT_PATTERN,
     TAG_HEX,
     ReceiptHasher,
     canonical_code,
@@ -131,3 +133,23 @@ def test_what_is_sealed_under_a_code_opens_only_with_that_code(keyring: FileKeyr
     assert hasher.open("٤٨٢١٠٩٣٧٥٥٦١٢٠٤٨", "intake-receipt-code-1", sealed, b"bound") == b"salt"
     with pytest.raises(DecryptionFailed):
         hasher.open("4821093755612049", "intake-receipt-code-1", sealed, b"bound")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1234 5678 9012 3456",
+        "١٢٣٤-٥٦٧٨-٩٠١٢-٣٤٥٦",
+        "۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶",
+        "".join(chr(0xFF10 + int(d)) for d in "1234567890123456"),  # full-width
+        "K7QX-M2PA-9RTD-4HWZ-B6NC",
+        "k7qx m2pa 9rtd 4hwz b6nc",
+        "123",
+        "१२३४५६७८९०१२३४५६",  # Devanagari digits: not among the numerals read
+        "\u0131" * 20,  # dotless i upper-cases to I: not a legacy symbol
+        "K7QX-M2PA-9RTD-4HWZ-B6NU",
+        "1234\x1c5678 9012 3456",  # a separator Python calls white space, the schema does not
+    ],
+)
+def test_the_documented_pattern_accepts_exactly_what_is_read_as_a_code(text: str) -> None:
+    assert bool(re.fullmatch(RECEIPT_PATTERN, text)) == is_code(text)
