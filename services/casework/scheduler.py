@@ -21,6 +21,7 @@ from services.casework.paging import Notifier, PageNotice
 from services.casework.procedure import Tools, record
 from services.casework.settings import CaseworkSettings
 from shared.clock import utcnow
+from shared.db.outages import DATABASE_UNAVAILABLE
 from shared.db.uow import UnitOfWork
 from shared.events.contracts import DeadlineBreached
 from shared.ids import new_id
@@ -136,7 +137,7 @@ async def run_scheduler(runtime: Runtime, settings: CaseworkSettings, stop: asyn
     while not stop.is_set():
         try:
             await sweep(runtime, tools, notifier, settings)
-        except OSError as error:
+        except DATABASE_UNAVAILABLE as error:  # the database or the mail server is away
             log.warning("scheduler sweep failed (%s); retrying", type(error).__name__)
         try:
             await asyncio.wait_for(stop.wait(), settings.scheduler_interval_seconds)

@@ -34,8 +34,6 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 from sqlalchemy import select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
@@ -47,13 +45,14 @@ from shared.bus.topics import TopicNamespace
 from shared.bus.wakeup import OutboxSignal
 from shared.clock import utcnow
 from shared.db.engine import SessionFactory
+from shared.db.outages import DATABASE_UNAVAILABLE
 from shared.events.contracts import TOPICS
 from shared.events.record import KafkaRecord
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("heard.relay")
 
-UNAVAILABLE = (KafkaError, OSError, OperationalError, InterfaceError, PoolTimeout)
+UNAVAILABLE = (KafkaError, *DATABASE_UNAVAILABLE)
 _T = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 # Refusals that no retry will change: the row is parked with the reason on the right.

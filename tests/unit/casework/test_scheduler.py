@@ -26,11 +26,12 @@ from services.casework.paging import (
     SmsNotifier,
     WebhookNotifier,
 )
-from services.casework.scheduler import _breach, fire_breaches, send_pages
+from services.casework.scheduler import _breach, fire_breaches, run_scheduler, send_pages
 from services.casework.settings import CaseworkSettings
 from shared.auth import TokenIssuer
 from shared.bus.outbox import OutboxMessage
 from shared.clock import utcnow
+from shared.crypto.keyring import FileKeyring
 from shared.events.codec import EventCodec
 from shared.events.contracts import DeadlineBreached
 from shared.runtime import Runtime, open_runtime
@@ -234,3 +235,23 @@ async def test_the_sms_pager_texts_every_on_call_number_briefly_and_fails_loudly
     assert all(len(body["text"]) <= 160 and "0190f0f0" in body["text"] for _, body in received)
     with pytest.raises(httpx.HTTPStatusError):
         await pager.send(notice)
+
+
+async def test_the_scheduler_waits_out_a_database_that_is_away(
+    tmp_path: Path, keyring: FileKeyring, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database that cannot be reached (here: a file in a folder that does not exist) is an
+    # outage to wait out, not a reason for the casework process to exit.
+    away = CaseworkSettings(
+        database_url=f"sqlite:///{tmp_path / 'missing' / 'casework.db'}",
+        scheduler_interval_seconds=0.05,
+        pager_file=tmp_path / "pages.jsonl",
+    )
+    stop = asyncio.Event()
+    async with open_runtime("casework", away, keyring) as runtime:
+        running = asyncio.create_task(run_scheduler(runtime, away, stop))
+        await asyncio.sleep(0.3)
+        assert not running.done()
+        stop.set()
+        await running
+    assert "scheduler sweep failed (OperationalError)" in caplog.text
