@@ -47,6 +47,12 @@ _HEADERS: dict[str, Any] = {
             "description": "base64 Ed25519 over attributes + ciphertext",
         },
         "content-type": {"const": SEALED_CONTENT_TYPE},
+        "ce_commitment": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "optional, signed and in the clear: a salted commitment that audit "
+            "logs as a leaf of its own, proved by the child's receipt (ADR 5)",
+        },
         "traceparent": {"type": "string", "description": "W3C trace context"},
     },
 }
